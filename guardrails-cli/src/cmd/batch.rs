@@ -1,0 +1,118 @@
+//! `guardrails batch`: JSONL in, JSONL out, in input order, constant memory, several threads.
+
+use std::io::{BufRead, BufReader, IsTerminal, Write};
+
+use guardrails_core::{wire, Policy};
+
+use super::EXIT_ERROR;
+
+/// Lines decided per chunk; memory is bounded by one chunk per thread.
+const CHUNK: usize = 512;
+
+/// Arguments of `batch`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Input file, or `-` for stdin.
+    #[arg(default_value = "-")]
+    input: String,
+    /// Compute decisions but mark them not enforced.
+    #[arg(long)]
+    monitor: bool,
+    /// Worker threads (default: available cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+fn decide_line(policy: &Policy, number: usize, line: &str) -> (String, bool) {
+    match wire::parse_batch_line(line) {
+        Ok(req) => {
+            let decision = policy.evaluate(&req.action, &req.context);
+            let id = req.id.unwrap_or(serde_json::Value::Null);
+            (format!("{{\"id\":{},\"decision\":{}}}", id, wire::decision_json(&decision)), true)
+        }
+        Err(e) => {
+            let mut obj = serde_json::Map::new();
+            if let Some(id) = wire::salvage_id(line) {
+                obj.insert("id".into(), id);
+            }
+            obj.insert("line".into(), number.into());
+            obj.insert("error".into(), e.to_string().into());
+            (serde_json::Value::Object(obj).to_string(), false)
+        }
+    }
+}
+
+pub(crate) fn run(a: Args) -> Result<u8, String> {
+    let mut policy = Policy::builtin();
+    if a.monitor {
+        policy = policy.monitor();
+    }
+    let (reader, total): (Box<dyn BufRead>, Option<u64>) = if a.input == "-" {
+        (Box::new(BufReader::new(std::io::stdin())), None)
+    } else {
+        let f = std::fs::File::open(&a.input).map_err(|e| format!("cannot open `{}`: {e}", a.input))?;
+        let len = f.metadata().map(|m| m.len()).ok();
+        (Box::new(BufReader::new(f)), len)
+    };
+    let progress = match total {
+        Some(len) if std::io::stderr().is_terminal() => {
+            let bar = indicatif::ProgressBar::new(len);
+            bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+            Some(bar)
+        }
+        _ => None,
+    };
+    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut all_ok = true;
+    let mut number = 0usize;
+    let mut lines = reader.lines();
+    loop {
+        let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
+        for line in lines.by_ref() {
+            let line = line.map_err(|e| format!("cannot read input: {e}"))?;
+            number += 1;
+            if let Some(bar) = &progress {
+                bar.inc(line.len() as u64 + 1);
+            }
+            if line.trim().is_empty() {
+                continue;
+            }
+            chunk.push((number, line));
+            if chunk.len() == CHUNK {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let results = decide_chunk(&policy, &chunk, threads);
+        for (text, ok) in results {
+            all_ok &= ok;
+            writeln!(out, "{text}").map_err(|e| format!("cannot write output: {e}"))?;
+        }
+    }
+    out.flush().map_err(|e| format!("cannot write output: {e}"))?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    Ok(if all_ok { 0 } else { EXIT_ERROR })
+}
+
+fn decide_chunk(policy: &Policy, chunk: &[(usize, String)], threads: usize) -> Vec<(String, bool)> {
+    if threads <= 1 || chunk.len() < 16 {
+        return chunk.iter().map(|(n, l)| decide_line(policy, *n, l)).collect();
+    }
+    let per = chunk.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunk
+            .chunks(per)
+            .map(|part| s.spawn(move || part.iter().map(|(n, l)| decide_line(policy, *n, l)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|_| vec![("{\"error\":\"internal error: a worker thread failed\"}".to_owned(), false)]))
+            .collect()
+    })
+}

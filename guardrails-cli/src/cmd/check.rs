@@ -1,0 +1,104 @@
+//! `guardrails check`.
+
+use guardrails_core::{wire, Action, Actor, ActorKind, Context, Dialect, Policy, Verdict};
+
+use super::{print, read_input, EXIT_ALLOW, EXIT_DENY, EXIT_REVIEW};
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("action").required(true).args(["sql", "shell", "argv", "json_action"])))]
+pub(crate) struct Args {
+    /// SQL text to check.
+    #[arg(long)]
+    sql: Option<String>,
+    /// SQL dialect: postgres, mysql, sqlite, mssql, snowflake, bigquery, generic.
+    #[arg(long, default_value = "generic")]
+    dialect: Dialect,
+    /// A shell command line to check.
+    #[arg(long)]
+    shell: Option<String>,
+    /// An argv to check (everything after `--argv`).
+    #[arg(long, num_args = 1.., allow_hyphen_values = true)]
+    argv: Option<Vec<String>>,
+    /// A JSON file (or `-`) holding an action, or a request `{"action","context"}`.
+    #[arg(long, value_name = "FILE")]
+    json_action: Option<String>,
+    /// Environment name (production, staging, dev, test, ...). Default production.
+    #[arg(long = "env")]
+    environment: Option<String>,
+    /// Actor kind: human, agent, ci, service. Default agent.
+    #[arg(long)]
+    actor_kind: Option<ActorKind>,
+    /// Actor id.
+    #[arg(long)]
+    actor: Option<String>,
+    /// Actor roles (repeatable).
+    #[arg(long = "role")]
+    roles: Vec<String>,
+    /// Origin of the action (langchain, claude-code, ...).
+    #[arg(long)]
+    origin: Option<String>,
+    /// Target resource.
+    #[arg(long)]
+    resource: Option<String>,
+    /// Compute the decision but do not enforce it (exit 0).
+    #[arg(long)]
+    monitor: bool,
+    /// Print the decision as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn run(a: Args) -> Result<u8, String> {
+    let (action, mut context) = if let Some(path) = &a.json_action {
+        let text = read_input(path)?;
+        match wire::parse_request(&text) {
+            Ok(r) => (r.action, r.context),
+            Err(request_err) => match wire::parse_action(&text) {
+                Ok(action) => (action, Context::default()),
+                Err(e) => return Err(format!("`{path}` is neither an action nor a request: {e} (as a request: {request_err})")),
+            },
+        }
+    } else if let Some(sql) = a.sql {
+        (Action::sql(a.dialect, sql), Context::default())
+    } else if let Some(shell) = a.shell {
+        (Action::shell(shell), Context::default())
+    } else if let Some(argv) = a.argv {
+        (Action::Exec { argv }, Context::default())
+    } else {
+        return Err("no action given".into());
+    };
+    if a.environment.is_some() {
+        context.environment = a.environment;
+    }
+    if let Some(kind) = a.actor_kind {
+        context.actor.kind = kind;
+    }
+    if a.actor.is_some() {
+        context.actor = Actor { id: a.actor, ..context.actor };
+    }
+    if !a.roles.is_empty() {
+        context.actor.roles = a.roles;
+    }
+    if a.origin.is_some() {
+        context.origin = a.origin;
+    }
+    if a.resource.is_some() {
+        context.resource = a.resource;
+    }
+    let mut policy = Policy::builtin();
+    if a.monitor {
+        policy = policy.monitor();
+    }
+    let decision = policy.evaluate(&action, &context);
+    if a.json {
+        print(&wire::decision_json(&decision));
+    } else {
+        print(&crate::render::human(&action, &decision));
+    }
+    Ok(match (decision.enforced, decision.verdict) {
+        (false, _) | (_, Verdict::Allow) => EXIT_ALLOW,
+        (true, Verdict::Review) => EXIT_REVIEW,
+        (true, Verdict::Deny) => EXIT_DENY,
+    })
+}

@@ -1,0 +1,49 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
+
+pub mod action;
+mod analyze;
+pub mod context;
+pub mod decision;
+pub mod finding;
+pub mod intent;
+pub mod policy;
+pub mod redact;
+pub mod rules;
+pub mod shell;
+pub(crate) mod sql;
+pub mod text;
+pub mod verdict;
+pub mod wire;
+
+pub use action::{Action, Dialect, ShellKind};
+pub use analyze::{analyze, Analysis};
+pub use context::{Actor, ActorKind, Approval, Context, Environment};
+pub use decision::{Decision, Mask};
+pub use finding::{Detection, Finding, Grade, Span};
+pub use intent::{Access, Filter, Intent, ObjectRef, Operation, StatementIntent, ToolIntent};
+pub use policy::{builtin_verdict, Mode, Policy};
+pub use rules::RuleClass;
+pub use verdict::{Severity, Verdict};
+
+/// Decides an action with the built-in policy. Never panics, never fails open.
+///
+/// ```
+/// use guardrails_core::{evaluate, Action, Context, Dialect, Verdict};
+/// let d = evaluate(&Action::sql(Dialect::Postgres, "DELETE FROM users"), &Context::default());
+/// assert_eq!(d.verdict, Verdict::Deny);
+/// ```
+pub fn evaluate(action: &Action, context: &Context) -> Decision {
+    Policy::builtin().evaluate(action, context)
+}
+
+#[cfg(test)]
+mod send_sync {
+    fn assert_send_sync<T: Send + Sync>() {}
+    #[test]
+    fn policy_and_decision_are_send_sync() {
+        assert_send_sync::<crate::Policy>();
+        assert_send_sync::<crate::Decision>();
+    }
+}

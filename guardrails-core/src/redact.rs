@@ -1,0 +1,101 @@
+//! Redaction of secrets in text that leaves the core (finding messages, intent, audit):
+//! password literals and well-known token shapes are replaced by `[redacted]`.
+
+/// Redacts secrets in a message: string literals after `PASSWORD`/`IDENTIFIED BY`/`SECRET`
+/// keywords, `user:password@` in URLs, and long token-looking words with known prefixes.
+///
+/// ```
+/// use guardrails_core::redact::redact_message;
+/// assert_eq!(redact_message("ALTER USER app PASSWORD 'hunter2'"), "ALTER USER app PASSWORD '[redacted]'");
+/// assert_eq!(redact_message("postgres://app:s3cret@db/x"), "postgres://app:[redacted]@db/x");
+/// ```
+pub fn redact_message(message: &str) -> String {
+    let mut out = redact_after_keywords(message);
+    out = redact_url_passwords(&out);
+    redact_tokens(&out)
+}
+
+fn redact_after_keywords(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let bytes = s.as_bytes();
+    while i < s.len() {
+        let rest = lower.get(i..).unwrap_or("");
+        let kw = ["password", "identified by", "secret", "token", "passwd", "pwd"].iter().find(|k| rest.starts_with(**k));
+        if let Some(k) = kw {
+            let prev_ok = i == 0 || bytes.get(i - 1).is_some_and(|b| !b.is_ascii_alphanumeric());
+            if prev_ok {
+                out.push_str(s.get(i..i + k.len()).unwrap_or(""));
+                let mut j = i + k.len();
+                // skip to the next quote within a short window of spaces, `=`, `:`, `with`, `by`
+                let window = s.get(j..(j + 24).min(s.len())).unwrap_or("");
+                if let Some(q) = window.find(['\'', '"']) {
+                    let between = window.get(..q).unwrap_or("");
+                    if between.chars().all(|c| c.is_whitespace() || c == '=' || c == ':' || c.is_ascii_alphabetic()) && between.len() < 16 {
+                        let quote = window.as_bytes().get(q).copied().unwrap_or(b'\'') as char;
+                        out.push_str(between);
+                        j += q + 1;
+                        if let Some(end) = s.get(j..).and_then(|r| r.find(quote)) {
+                            out.push(quote);
+                            out.push_str("[redacted]");
+                            out.push(quote);
+                            i = j + end + 1;
+                            continue;
+                        }
+                        out.push(quote);
+                        out.push_str("[redacted]");
+                        return out;
+                    }
+                }
+                i = j;
+                continue;
+            }
+        }
+        let ch = s.get(i..).and_then(|r| r.chars().next()).unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+fn redact_url_passwords(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find("://") {
+        let (head, tail) = rest.split_at(p + 3);
+        out.push_str(head);
+        let end = tail.find(|c: char| c.is_whitespace() || c == '\'' || c == '"' || c == '`').unwrap_or(tail.len());
+        let authority = tail.get(..end).unwrap_or("");
+        if let (Some(at), Some(colon)) = (authority.rfind('@'), authority.find(':')) {
+            if colon < at {
+                out.push_str(authority.get(..=colon).unwrap_or(""));
+                out.push_str("[redacted]");
+                out.push_str(authority.get(at..).unwrap_or(""));
+                rest = tail.get(end..).unwrap_or("");
+                continue;
+            }
+        }
+        out.push_str(authority);
+        rest = tail.get(end..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+fn redact_tokens(s: &str) -> String {
+    const PREFIXES: &[&str] = &["AKIA", "ASIA", "ghp_", "gho_", "ghs_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "sk_live_", "rk_live_", "sk-", "AIza", "eyJ"];
+    let mut out = String::with_capacity(s.len());
+    for (i, word) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let core = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-');
+        if core.len() >= 16 && PREFIXES.iter().any(|p| core.starts_with(p)) {
+            out.push_str(&word.replace(core, "[redacted]"));
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}

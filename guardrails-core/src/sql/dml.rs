@@ -1,0 +1,437 @@
+//! Statements read from the parser's tree: DELETE, UPDATE, MERGE, INSERT and queries.
+
+use sqlparser::ast::{
+    Delete, Expr, FromTable, FunctionArguments, JoinConstraint, JoinOperator, LimitClause,
+    MergeAction, MergeClauseKind, ObjectName, Query, SelectItem, SetExpr, Statement, TableFactor,
+    TableWithJoins, Update, Value,
+};
+
+use super::names;
+use super::predicate::{self, Scope, Target};
+use super::Cx;
+use crate::finding::Grade;
+use crate::intent::{Access, Filter, Operation};
+
+/// Unquoted, dot-joined name.
+pub(crate) fn object_name(name: &ObjectName) -> String {
+    name.0
+        .iter()
+        .map(|p| match p.as_ident() {
+            Some(i) => i.value.clone(),
+            None => p.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn join_constraint(op: &JoinOperator) -> Option<&JoinConstraint> {
+    match op {
+        JoinOperator::Join(c)
+        | JoinOperator::Inner(c)
+        | JoinOperator::Left(c)
+        | JoinOperator::LeftOuter(c)
+        | JoinOperator::Right(c)
+        | JoinOperator::RightOuter(c)
+        | JoinOperator::FullOuter(c)
+        | JoinOperator::CrossJoin(c)
+        | JoinOperator::Semi(c)
+        | JoinOperator::LeftSemi(c)
+        | JoinOperator::RightSemi(c)
+        | JoinOperator::Anti(c)
+        | JoinOperator::LeftAnti(c)
+        | JoinOperator::RightAnti(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// Table names and aliases of a FROM list.
+fn relations(from: &[TableWithJoins]) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for twj in from {
+        for f in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)) {
+            if let TableFactor::Table { name, alias, .. } = f {
+                out.push((object_name(name), alias.as_ref().map(|a| a.name.value.clone())));
+            }
+        }
+    }
+    out
+}
+
+/// Whether the FROM list joins tables with a condition (`ON`/`USING`) — a join-only predicate —
+/// or without one (a cross product).
+fn join_kind(from: &[TableWithJoins]) -> Option<bool> {
+    let tables = from.len() + from.iter().map(|t| t.joins.len()).sum::<usize>();
+    if tables <= 1 {
+        return None;
+    }
+    let conditioned = from.iter().flat_map(|t| t.joins.iter()).any(|j| {
+        matches!(join_constraint(&j.join_operator), Some(JoinConstraint::On(_) | JoinConstraint::Using(_) | JoinConstraint::Natural))
+    });
+    Some(conditioned && from.len() == 1)
+}
+
+fn limit_of(e: &Expr) -> Option<u64> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse().ok(),
+            _ => None,
+        },
+        Expr::Nested(x) => limit_of(x),
+        _ => None,
+    }
+}
+
+pub(crate) fn query_limit(q: &Query) -> Option<u64> {
+    if let Some(LimitClause::LimitOffset { limit: Some(l), .. } | LimitClause::OffsetCommaLimit { limit: l, .. }) = &q.limit_clause {
+        return limit_of(l);
+    }
+    if let Some(f) = &q.fetch {
+        return f.quantity.as_ref().and_then(limit_of);
+    }
+    if let SetExpr::Select(s) = &*q.body {
+        if let Some(top) = &s.top {
+            return match &top.quantity {
+                Some(sqlparser::ast::TopQuantity::Constant(n)) => Some(*n),
+                Some(sqlparser::ast::TopQuantity::Expr(e)) => limit_of(e),
+                None => None,
+            };
+        }
+    }
+    None
+}
+
+impl Cx<'_> {
+    fn target_names(&self, tables: &[(String, Option<String>)]) -> Vec<String> {
+        tables
+            .iter()
+            .flat_map(|(n, a)| std::iter::once(n.to_ascii_lowercase()).chain(a.iter().map(|a| a.to_ascii_lowercase())))
+            .collect()
+    }
+
+    /// Judges a WHERE of a write and records the filter. `what` is `DELETE`/`UPDATE`.
+    fn judge_write_scope(&mut self, what: &str, table: &str, selection: Option<&Expr>, from: &[TableWithJoins], limit: Option<u64>) {
+        let (without_rule, verb) = if what == "DELETE" {
+            ("sql.delete-without-where", "removes every row of")
+        } else {
+            ("sql.update-without-where", "changes every row of")
+        };
+        let tables = relations(from);
+        let names = self.target_names(&tables);
+        let Some(selection) = selection else {
+            match join_kind(from) {
+                Some(true) => {
+                    self.intent.filter = Some(Filter::Broad);
+                    self.hit("sql.broad-write", Grade::Review, format!("`{what}` of `{table}` is scoped only by a join condition"));
+                }
+                _ => {
+                    self.intent.filter = Some(Filter::None);
+                    let bounded = limit.map(|n| format!(" (a limit of {n} bounds the count, not which rows)")).unwrap_or_default();
+                    self.hit(without_rule, Grade::Deny, format!("`{what}` without `WHERE` {verb} `{table}`{bounded}"));
+                }
+            }
+            return;
+        };
+        let target = Target { names: &names, dialect: self.dialect };
+        match predicate::scope(selection, &target) {
+            Scope::All(why) => {
+                self.intent.filter = Some(Filter::Tautology);
+                self.hit("sql.tautological-where", Grade::Deny, format!("`{what}` of `{table}` has a `WHERE` that filters nothing: {why}"));
+            }
+            Scope::Nothing => self.intent.filter = Some(Filter::Nothing),
+            Scope::Key => self.intent.filter = Some(Filter::Key),
+            Scope::Broad if limit == Some(1) => self.intent.filter = Some(Filter::Key),
+            Scope::Broad => {
+                self.intent.filter = Some(Filter::Broad);
+                self.hit("sql.broad-write", Grade::Review, format!("`{what}` of `{table}` may touch many rows: `WHERE {}`", predicate::short(selection)));
+            }
+        }
+    }
+
+    pub(crate) fn delete(&mut self, d: &Delete) {
+        self.intent.kind = "delete".into();
+        self.intent.operation = Operation::Write;
+        self.intent.returning = d.returning.is_some() || d.output.is_some();
+        let from = match &d.from {
+            FromTable::WithFromKeyword(f) | FromTable::WithoutKeyword(f) => f.as_slice(),
+        };
+        let mut targets: Vec<String> = d.tables.iter().map(object_name).collect();
+        if targets.is_empty() {
+            targets = from.first().and_then(|t| relations(std::slice::from_ref(t)).into_iter().next()).map(|(n, _)| n).into_iter().collect();
+        }
+        let mut all_from: Vec<TableWithJoins> = from.to_vec();
+        if let Some(using) = &d.using {
+            all_from.extend(using.iter().cloned());
+        }
+        for t in &targets {
+            self.object(t, Access::Write);
+        }
+        let table = targets.join("`, `");
+        if !targets.is_empty() && targets.iter().all(|t| self.is_temporary(t)) {
+            return;
+        }
+        let limit = d.limit.as_ref().and_then(limit_of);
+        self.intent.limit = limit;
+        // `DELETE FROM a USING b WHERE a.x = b.y` is a join-only predicate.
+        let from_list: Vec<TableWithJoins> = if d.using.is_some() {
+            let mut v = from.to_vec();
+            v.extend(d.using.iter().flatten().cloned());
+            v
+        } else {
+            all_from
+        };
+        self.judge_write_scope("DELETE", &table, d.selection.as_ref(), &from_list, limit);
+        self.protected_table_write(&targets);
+    }
+
+    pub(crate) fn update(&mut self, u: &Update) {
+        self.intent.kind = "update".into();
+        self.intent.operation = Operation::Write;
+        self.intent.returning = u.returning.is_some() || u.output.is_some();
+        let mut from = vec![u.table.clone()];
+        if let Some(f) = &u.from {
+            match f {
+                sqlparser::ast::UpdateTableFromKind::BeforeSet(v) | sqlparser::ast::UpdateTableFromKind::AfterSet(v) => {
+                    // Extra FROM tables make a multi-table update (join-only predicate when no WHERE).
+                    if let Some(first) = from.first_mut() {
+                        first.joins.extend(v.iter().map(|t| sqlparser::ast::Join {
+                            relation: t.relation.clone(),
+                            global: false,
+                            join_operator: JoinOperator::CrossJoin(JoinConstraint::None),
+                        }));
+                    }
+                }
+            }
+        }
+        let targets: Vec<String> = relations(std::slice::from_ref(&u.table)).into_iter().take(1).map(|(n, _)| n).collect();
+        for t in &targets {
+            self.object(t, Access::Write);
+        }
+        let table = targets.join("`, `");
+        if !targets.is_empty() && targets.iter().all(|t| self.is_temporary(t)) {
+            return;
+        }
+        let limit = u.limit.as_ref().and_then(limit_of);
+        self.intent.limit = limit;
+        self.judge_write_scope("UPDATE", &table, u.selection.as_ref(), &from, limit);
+        self.protected_table_write(&targets);
+        // Application admin flags.
+        for a in &u.assignments {
+            let col = a.target.to_string().to_ascii_lowercase();
+            let col = col.rsplit('.').next().unwrap_or(&col).trim_matches(['"', '`']).to_owned();
+            if names::is_admin_flag(&col) && grants_privilege(&a.value) {
+                self.hit("sql.privilege-change", Grade::Review, format!("`UPDATE` sets the privilege column `{col}` of `{table}`"));
+            }
+        }
+    }
+
+    fn protected_table_write(&mut self, targets: &[String]) {
+        for t in targets {
+            if names::is_credential_store(t) {
+                self.hit("sql.privilege-change", Grade::Deny, format!("writes to the database's account table `{t}`"));
+            }
+        }
+    }
+
+    pub(crate) fn merge(&mut self, m: &sqlparser::ast::Merge) {
+        self.intent.kind = "merge".into();
+        self.intent.operation = Operation::Write;
+        let table = match &m.table {
+            TableFactor::Table { name, .. } => object_name(name),
+            other => other.to_string(),
+        };
+        self.object(&table, Access::Write);
+        let names = vec![table.to_ascii_lowercase()];
+        let target = Target { names: &names, dialect: self.dialect };
+        if let Scope::All(why) = predicate::scope(&m.on, &target) {
+            self.intent.filter = Some(Filter::Tautology);
+            self.hit("sql.tautological-where", Grade::Deny, format!("`MERGE` into `{table}` matches on a condition that is always true: {why}"));
+            return;
+        }
+        for c in &m.clauses {
+            if matches!(c.action, MergeAction::Delete { .. }) {
+                let by_source = matches!(c.clause_kind, MergeClauseKind::NotMatchedBySource);
+                let msg = if by_source {
+                    format!("`MERGE` deletes every row of `{table}` that the source lacks")
+                } else {
+                    format!("`MERGE` deletes matched rows of `{table}`")
+                };
+                self.intent.filter = Some(Filter::Broad);
+                self.hit("sql.broad-write", Grade::Review, msg);
+            }
+        }
+    }
+
+    pub(crate) fn insert(&mut self, i: &sqlparser::ast::Insert) {
+        self.intent.kind = if i.replace_into { "replace".into() } else { "insert".into() };
+        self.intent.operation = Operation::Write;
+        self.intent.returning = i.returning.is_some() || i.output.is_some();
+        let table = i.table.to_string();
+        let table = table.trim_matches(['"', '`']).to_owned();
+        self.object(&table, Access::Write);
+        if i.overwrite {
+            self.hit("sql.truncate", Grade::Deny, format!("`INSERT OVERWRITE` replaces every row of `{table}`"));
+        }
+        self.protected_table_write(std::slice::from_ref(&table));
+        if let Some(src) = &i.source {
+            self.query_writes(src);
+        }
+    }
+
+    /// Writes hidden inside a query: writable CTEs and DML bodies.
+    fn query_writes(&mut self, q: &Query) {
+        if let Some(with) = &q.with {
+            for cte in &with.cte_tables {
+                self.nested_query_body(&cte.query.body);
+                self.query_writes(&cte.query);
+            }
+        }
+        self.nested_query_body(&q.body);
+    }
+
+    fn nested_query_body(&mut self, body: &SetExpr) {
+        match body {
+            SetExpr::Delete(s) | SetExpr::Update(s) | SetExpr::Insert(s) | SetExpr::Merge(s) => self.nested_statement(s),
+            SetExpr::Query(q) => self.query_writes(q),
+            SetExpr::SetOperation { left, right, .. } => {
+                self.nested_query_body(left);
+                self.nested_query_body(right);
+            }
+            _ => {}
+        }
+    }
+
+    /// Analyses a statement nested in this one as if it stood alone, keeping this statement's
+    /// index and span.
+    pub(crate) fn nested_statement(&mut self, s: &Statement) {
+        let mut inner = self.child();
+        inner.statement_ast(s);
+        self.adopt(inner);
+    }
+
+    pub(crate) fn query(&mut self, q: &Query) {
+        self.intent.kind = "select".into();
+        self.intent.operation = Operation::Read;
+        self.intent.limit = query_limit(q);
+        self.query_writes(q);
+        if !self.intent.nested.is_empty() {
+            self.intent.operation = Operation::Write;
+        }
+        self.sensitive_read(q);
+    }
+
+    fn sensitive_read(&mut self, q: &Query) {
+        let limit = query_limit(q);
+        let SetExpr::Select(s) = &*q.body else {
+            if let SetExpr::Table(t) = &*q.body {
+                let name = t.table_name.as_ref().map(|i| i.value.clone()).unwrap_or_default();
+                self.object(&name, Access::Read);
+                if names::is_sensitive_table(&name) {
+                    self.hit("sql.sensitive-bulk-read", Grade::Review, format!("`TABLE {name}` reads every row of a table of personal data"));
+                }
+            }
+            return;
+        };
+        let tables = relations(&s.from);
+        for (t, _) in &tables {
+            self.object(t, Access::Read);
+        }
+        let wildcard = s.projection.iter().any(|p| matches!(p, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)));
+        let exposed = exposed_sensitive_columns(&s.projection);
+        let cred = tables.iter().find(|(t, _)| names::is_credential_store(t));
+        if let Some((store, _)) = cred {
+            if wildcard || exposed.iter().any(|c| names::is_password_column(c)) || !exposed.is_empty() {
+                self.hit("sql.sensitive-bulk-read", Grade::Deny, format!("reads the database's credential store `{store}`"));
+                return;
+            }
+        }
+        let sensitive_table = tables.iter().find(|(t, _)| names::is_sensitive_table(t)).map(|(t, _)| t.clone());
+        let reveals = match (&sensitive_table, wildcard) {
+            (Some(t), true) => Some(format!("`SELECT *` of `{t}`")),
+            _ if !exposed.is_empty() && (sensitive_table.is_some() || exposed.iter().any(|c| names::is_secret_column(c))) => {
+                Some(format!("the sensitive column{} `{}`", if exposed.len() > 1 { "s" } else { "" }, exposed.join("`, `")))
+            }
+            _ => None,
+        };
+        let Some(what) = reveals else { return };
+        if limit.is_some_and(|n| n <= 1000) {
+            return;
+        }
+        if let Some(sel) = &s.selection {
+            let names: Vec<String> = tables.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+            let target = Target { names: &names, dialect: self.dialect };
+            if matches!(predicate::scope(sel, &target), Scope::Key | Scope::Nothing) {
+                return;
+            }
+        }
+        let bound = limit.map(|n| format!(" (limit {n} is over 1000)")).unwrap_or_default();
+        self.hit("sql.sensitive-bulk-read", Grade::Review, format!("unbounded read of {what}{bound}"));
+    }
+}
+
+fn grants_privilege(v: &Expr) -> bool {
+    match v {
+        Expr::Value(val) => match &val.value {
+            Value::Boolean(b) => *b,
+            Value::Number(n, _) => n != "0",
+            Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => {
+                let s = s.to_ascii_lowercase();
+                !matches!(s.as_str(), "false" | "0" | "no" | "user" | "member" | "viewer" | "reader" | "guest" | "")
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+const AGGREGATES: &[&str] = &[
+    "count", "sum", "avg", "min", "max", "count_big", "approx_count_distinct", "stddev", "variance",
+    "bool_and", "bool_or", "every", "any_value", "median", "percentile_cont", "percentile_disc",
+];
+
+/// Sensitive-named column references in the projection that are not inside an aggregate.
+fn exposed_sensitive_columns(projection: &[SelectItem]) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in projection {
+        let e = match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => e,
+            _ => continue,
+        };
+        collect_exposed(e, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn collect_exposed(e: &Expr, out: &mut Vec<String>) {
+    match e {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
+            if let Some(c) = predicate::column_name(e) {
+                if names::is_sensitive_column(&c) {
+                    out.push(c);
+                }
+            }
+        }
+        Expr::Function(f) => {
+            let n = f.name.to_string().to_ascii_lowercase();
+            if AGGREGATES.contains(&n.as_str()) && !n.contains("agg") {
+                return;
+            }
+            if let FunctionArguments::List(l) = &f.args {
+                for a in &l.args {
+                    if let sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(x))
+                    | sqlparser::ast::FunctionArg::Named { arg: sqlparser::ast::FunctionArgExpr::Expr(x), .. } = a
+                    {
+                        collect_exposed(x, out);
+                    }
+                }
+            }
+        }
+        Expr::Nested(x) | Expr::Cast { expr: x, .. } | Expr::UnaryOp { expr: x, .. } => collect_exposed(x, out),
+        Expr::BinaryOp { left, right, .. } => {
+            collect_exposed(left, out);
+            collect_exposed(right, out);
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,272 @@
+//! SQL analysis: tokenize once per dialect, split into statements on tokens, parse each with a
+//! bounded parser, and judge each statement by its parsed tree or, for statement kinds the
+//! parser lacks, by its tokens. Text that no path can read is `sql.unparseable`.
+
+mod admin;
+mod create;
+mod dcl;
+mod dml;
+mod dynamic;
+mod functions;
+mod lex;
+mod names;
+mod parse;
+mod predicate;
+mod split;
+mod statement;
+
+use std::collections::HashSet;
+
+use crate::action::Dialect;
+use crate::finding::{Detection, Grade, Span};
+use crate::intent::{Access, ObjectRef, StatementIntent};
+
+use lex::Tok;
+
+/// Inputs larger than this are not analysed (`sql.too-large`).
+pub const MAX_BYTES: usize = 1 << 20;
+/// Parenthesis nesting deeper than this is not parsed (`sql.too-deep`).
+pub const MAX_DEPTH: usize = 500;
+/// Joins in one statement beyond this are not parsed (`sql.too-deep`): a parser stack hazard.
+pub const MAX_JOINS: usize = 256;
+/// Dynamic SQL nested deeper than this is not unpacked further.
+const MAX_DYNAMIC_DEPTH: usize = 4;
+
+/// The result of analysing SQL text.
+#[derive(Debug, Default)]
+pub(crate) struct SqlAnalysis {
+    pub statements: Vec<StatementIntent>,
+    pub detections: Vec<Detection>,
+    /// Normalised text for the fingerprint (keywords upper-cased, whitespace and comments
+    /// dropped, secret literals replaced).
+    pub normalized: String,
+}
+
+/// Analyses SQL text in a dialect.
+pub(crate) fn analyze(text: &str, dialect: Dialect) -> SqlAnalysis {
+    let mut a = analyze_at(text, dialect, 0);
+    if dialect == Dialect::Generic {
+        dynamic::other_lexings(text, &mut a);
+    }
+    a
+}
+
+/// Per-statement analysis state.
+pub(crate) struct Cx<'a> {
+    pub text: &'a str,
+    pub dialect: Dialect,
+    pub index: usize,
+    pub span: Span,
+    pub toks: &'a [Tok],
+    pub temp: &'a HashSet<String>,
+    pub depth: usize,
+    pub dets: Vec<Detection>,
+    pub intent: StatementIntent,
+    pub created_temp: Vec<String>,
+}
+
+impl<'a> Cx<'a> {
+    pub(crate) fn hit(&mut self, rule: &str, grade: Grade, message: String) {
+        let span = self.span;
+        self.hit_at(rule, grade, message, span);
+    }
+
+    pub(crate) fn hit_at(&mut self, rule: &str, grade: Grade, message: String, span: Span) {
+        let message = crate::redact::redact_message(&message);
+        self.dets.push(Detection { rule: rule.to_owned(), grade, message, statement: Some(self.index), span: Some(span) });
+    }
+
+    pub(crate) fn object(&mut self, name: &str, access: Access) {
+        if name.is_empty() {
+            return;
+        }
+        let r = ObjectRef { name: name.to_owned(), access };
+        if !self.intent.objects.contains(&r) {
+            self.intent.objects.push(r);
+        }
+    }
+
+    pub(crate) fn is_temporary(&self, name: &str) -> bool {
+        let n = name.trim_matches(['"', '`', '[', ']']).to_ascii_lowercase();
+        names::is_temporary_spelling(&n)
+            || self.temp.contains(&n)
+            || self.created_temp.iter().any(|t| t == &n)
+    }
+
+    pub(crate) fn child(&self) -> Cx<'a> {
+        Cx {
+            text: self.text,
+            dialect: self.dialect,
+            index: self.index,
+            span: self.span,
+            toks: self.toks,
+            temp: self.temp,
+            depth: self.depth,
+            dets: Vec::new(),
+            intent: StatementIntent { index: self.index, span: self.span, parsed: true, ..StatementIntent::default() },
+            created_temp: Vec::new(),
+        }
+    }
+
+    pub(crate) fn adopt(&mut self, inner: Cx<'a>) {
+        self.dets.extend(inner.dets);
+        self.intent.nested.push(inner.intent);
+    }
+
+    pub(crate) fn max_grade(&self) -> Option<Grade> {
+        self.dets.iter().map(|d| d.grade).max()
+    }
+
+    /// The text of the statement.
+    pub(crate) fn source(&self) -> &'a str {
+        self.text.get(self.span.0..self.span.1).unwrap_or("")
+    }
+
+    /// Upper-cased unquoted word at token `i`.
+    pub(crate) fn w(&self, i: usize) -> Option<String> {
+        self.toks.get(i).and_then(Tok::word).map(str::to_ascii_uppercase)
+    }
+
+    /// Whether token `i` is the word `kw`.
+    pub(crate) fn is(&self, i: usize, kw: &str) -> bool {
+        self.toks.get(i).is_some_and(|t| t.is(kw))
+    }
+
+    /// Position of the first word `kw` at or after `from`, at any depth.
+    pub(crate) fn find(&self, from: usize, kw: &str) -> Option<usize> {
+        self.toks.iter().enumerate().skip(from).find(|(_, t)| t.is(kw)).map(|(i, _)| i)
+    }
+
+    /// Whether the words `seq` appear consecutively anywhere.
+    pub(crate) fn has_seq(&self, seq: &[&str]) -> bool {
+        let n = seq.len();
+        n > 0 && self.toks.windows(n).any(|w| w.iter().zip(seq).all(|(t, k)| t.is(k)))
+    }
+
+    /// Whether the word appears anywhere.
+    pub(crate) fn has(&self, kw: &str) -> bool {
+        self.toks.iter().any(|t| t.is(kw))
+    }
+}
+
+fn unparseable(text: &str, message: String, span: Span) -> SqlAnalysis {
+    let d = Detection::new("sql.unparseable", Grade::Deny, crate::redact::redact_message(&message)).at(0, Some(span));
+    SqlAnalysis { statements: Vec::new(), detections: vec![d], normalized: text.to_owned() }
+}
+
+pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnalysis {
+    if text.len() > MAX_BYTES {
+        let d = Detection::new("sql.too-large", Grade::Deny, format!("input of {} bytes is over the {} byte limit", text.len(), MAX_BYTES)).at(0, Some((0, text.len())));
+        return SqlAnalysis { detections: vec![d], normalized: blake3::hash(text.as_bytes()).to_hex().to_string(), ..SqlAnalysis::default() };
+    }
+    if text.trim().is_empty() {
+        return SqlAnalysis::default();
+    }
+    let pre = lex::prescan(text);
+    if let Some((at, c)) = pre.control {
+        return unparseable(text, format!("control character U+{:04X} in the input", u32::from(c)), (at, at + c.len_utf8()));
+    }
+    if pre.max_depth > MAX_DEPTH {
+        let d = Detection::new("sql.too-deep", Grade::Deny, format!("parentheses nested {} deep, over the limit of {MAX_DEPTH}", pre.max_depth)).at(0, Some((0, text.len())));
+        return SqlAnalysis { detections: vec![d], normalized: text.to_owned(), ..SqlAnalysis::default() };
+    }
+    let lexed = match lex::lex(text, dialect) {
+        Ok(l) => l,
+        Err(e) => return unparseable(text, format!("cannot tokenize as {}: {}", dialect.as_str(), e.message), e.span),
+    };
+    let mut out = SqlAnalysis { normalized: normalize(&lexed.toks), ..SqlAnalysis::default() };
+    if let Some(d) = suspicious_characters(text, &lexed, &pre) {
+        out.detections.push(d);
+        if out.detections.iter().any(|d| d.grade == Grade::Deny) {
+            return out;
+        }
+    }
+    let go = matches!(dialect, Dialect::Mssql | Dialect::Generic);
+    let pieces = split::split(&lexed.toks, text, go);
+    let mut temp: HashSet<String> = HashSet::new();
+    for (index, piece) in pieces.iter().enumerate() {
+        let toks = lexed.toks.get(piece.start..piece.end).unwrap_or(&[]);
+        let (Some(first), Some(last)) = (toks.first(), toks.last()) else { continue };
+        let span = (first.span.0, last.span.1);
+        let raw = lexed.raw.get(first.raw..=last.raw).unwrap_or(&[]);
+        let mut cx = Cx {
+            text,
+            dialect,
+            index,
+            span,
+            toks,
+            temp: &temp,
+            depth,
+            dets: Vec::new(),
+            intent: StatementIntent { index, span, ..StatementIntent::default() },
+            created_temp: Vec::new(),
+        };
+        cx.statement(raw);
+        let created = std::mem::take(&mut cx.created_temp);
+        out.detections.append(&mut cx.dets);
+        out.statements.push(cx.intent);
+        temp.extend(created);
+    }
+    statement::whole_input_rules(&mut out);
+    out
+}
+
+/// Invisible and look-alike characters: inside an unquoted word (keyword or identifier
+/// position) they fail closed; inside literals and comments they are a notice.
+fn suspicious_characters(text: &str, lexed: &lex::Lexed, pre: &lex::Prescan) -> Option<Detection> {
+    let (at, c) = *pre.suspicious.first()?;
+    for &(off, ch) in &pre.suspicious {
+        let in_code = lexed.toks.iter().any(|t| {
+            t.span.0 <= off && off < t.span.1 && matches!(&t.token, sqlparser::tokenizer::Token::Word(w) if w.quote_style.is_none())
+                || t.span.0 <= off && off < t.span.1 && matches!(&t.token, sqlparser::tokenizer::Token::Char(_))
+        });
+        let outside_every_token = !lexed.toks.iter().any(|t| t.span.0 <= off && off < t.span.1)
+            && !in_comment(text, off);
+        if in_code || outside_every_token {
+            return Some(
+                Detection::new("sql.unparseable", Grade::Deny, format!("invisible or look-alike character U+{:04X} in code position", u32::from(ch)))
+                    .at(0, Some((off, off + ch.len_utf8()))),
+            );
+        }
+    }
+    Some(Detection::new("input.invisible-characters", Grade::Notice, format!("invisible or look-alike character U+{:04X} inside a literal or comment", u32::from(c))).at(0, Some((at, at + c.len_utf8()))))
+}
+
+fn in_comment(text: &str, off: usize) -> bool {
+    let before = text.get(..off).unwrap_or("");
+    let line = before.rsplit('\n').next().unwrap_or("");
+    line.contains("--") || line.contains('#') || before.rfind("/*").is_some_and(|o| before.get(o..).is_some_and(|s| !s.contains("*/")))
+}
+
+/// Normalises the tokens for the fingerprint.
+fn normalize(toks: &[Tok]) -> String {
+    use sqlparser::tokenizer::Token;
+    let mut out = String::new();
+    let mut secret_next = false;
+    for t in toks {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        match &t.token {
+            Token::Word(w) if w.quote_style.is_none() => {
+                let upper = w.value.to_ascii_uppercase();
+                secret_next = matches!(upper.as_str(), "PASSWORD" | "BY" | "SECRET" | "IDENTIFIED" | "SECRET_ACCESS_KEY" | "AWS_SECRET_KEY" | "TOKEN");
+                if w.keyword == sqlparser::keywords::Keyword::NoKeyword {
+                    out.push_str(&w.value.to_ascii_lowercase());
+                } else {
+                    out.push_str(&upper);
+                }
+            }
+            other if t.string().is_some() && secret_next => {
+                let _ = other;
+                out.push_str("'?'");
+                secret_next = false;
+            }
+            Token::Eq => out.push('='),
+            other => {
+                out.push_str(&other.to_string());
+            }
+        }
+    }
+    out
+}

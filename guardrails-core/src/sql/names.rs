@@ -1,0 +1,123 @@
+//! What names say: sensitive tables and columns, credential stores, admin flags, superusers.
+
+fn last_part(name: &str) -> String {
+    name.rsplit('.').next().unwrap_or(name).trim_matches(['"', '`', '[', ']']).to_ascii_lowercase()
+}
+
+fn segments(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' || c == ' ' {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Tables of personal data, credentials or payment data.
+pub(crate) fn is_sensitive_table(name: &str) -> bool {
+    const WHOLE: &[&str] = &["payment_methods", "api_keys", "auth_tokens", "access_tokens", "refresh_tokens", "credit_cards", "user_accounts", "auth_user"];
+    const LAST: &[&str] = &[
+        "users", "user", "customers", "customer", "employees", "employee", "contacts", "contact",
+        "people", "persons", "person", "patients", "patient", "members", "accounts", "credentials",
+        "passwords", "tokens", "secrets", "cards", "payments", "salaries", "payroll", "identities",
+        "profiles", "subscribers", "clients", "applicants", "candidates", "students", "voters",
+        "donors", "guests", "tenants", "cardholders", "ssns",
+    ];
+    let last = last_part(name);
+    if WHOLE.contains(&last.as_str()) {
+        return true;
+    }
+    segments(&last).last().is_some_and(|s| LAST.contains(&s.as_str()))
+}
+
+/// Columns holding personal data or secrets.
+pub(crate) fn is_sensitive_column(name: &str) -> bool {
+    const EXACT: &[&str] = &["email", "phone", "pan", "dob", "address", "mobile", "iban", "ssn", "sin"];
+    let n = last_part(name);
+    if EXACT.contains(&n.as_str()) || is_secret_column(&n) {
+        return true;
+    }
+    let segs = segments(&n);
+    let has = |w: &str| segs.iter().any(|s| s == w);
+    has("email") || has("ssn") || has("phone") || has("salary") || has("iban") || has("passport")
+        || (has("card") && (has("number") || has("num") || has("pan")))
+        || (has("tax") && has("id")) || (has("national") && has("id")) || (has("birth") && (has("date") || has("day")))
+        || has("dob") || has("cvv") || has("cvc")
+}
+
+/// Columns holding secrets: passwords, tokens, keys.
+pub(crate) fn is_secret_column(name: &str) -> bool {
+    let n = last_part(name);
+    let segs = segments(&n);
+    let has = |w: &str| segs.iter().any(|s| s == w);
+    n.contains("password") || n.contains("passwd") || has("secret") || has("token") || has("apikey")
+        || (has("api") && has("key")) || (has("private") && has("key")) || has("otp") || has("totp")
+        || has("mfa") || n == "rolpassword" || n == "authentication_string"
+}
+
+/// Columns that hold a password or its hash.
+pub(crate) fn is_password_column(name: &str) -> bool {
+    let n = last_part(name);
+    n.contains("password") || n.contains("passwd") || n == "authentication_string" || n == "password_hash"
+}
+
+/// The database's own account tables.
+pub(crate) fn is_credential_store(name: &str) -> bool {
+    let n = name.to_ascii_lowercase().replace(['"', '`', '[', ']'], "");
+    let last = last_part(&n);
+    matches!(last.as_str(), "pg_authid" | "pg_shadow" | "sql_logins" | "syslogins" | "pg_auth_members_secret")
+        || n == "mysql.user" || n.ends_with(".mysql.user") || n == "mysql.global_priv"
+        || n.ends_with("sys.sql_logins") || n == "master.dbo.syslogins"
+}
+
+/// Application columns that grant privileges when set.
+pub(crate) fn is_admin_flag(col: &str) -> bool {
+    matches!(
+        col,
+        "is_admin" | "admin" | "is_superuser" | "superuser" | "is_staff" | "role" | "roles" | "user_role"
+            | "access_level" | "permissions" | "privileges" | "is_root" | "is_owner" | "isadmin" | "is_sysadmin"
+    )
+}
+
+/// Built-in superuser accounts.
+pub(crate) fn is_superuser_name(name: &str) -> bool {
+    let n = name.trim_matches(['"', '`', '\'', '[', ']']).to_ascii_lowercase();
+    let n = n.split('@').next().unwrap_or(&n).trim_matches(['\'', '"', '`']);
+    matches!(n, "postgres" | "root" | "sa" | "rdsadmin" | "admin" | "sys" | "system" | "accountadmin" | "securityadmin" | "sysadmin" | "azure_superuser" | "cloudsqlsuperuser" | "rds_superuser" | "mysql.sys" | "dbo")
+}
+
+/// Roles and privileges that are admin-equivalent or break out of the database.
+pub(crate) fn is_admin_role(name: &str) -> bool {
+    let n = name.trim_matches(['"', '`', '\'', '[', ']']).to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "superuser" | "bypassrls" | "createrole" | "sysadmin" | "accountadmin" | "securityadmin" | "orgadmin"
+            | "ownership" | "control" | "pg_read_server_files" | "pg_write_server_files" | "pg_execute_server_program"
+            | "pg_write_all_data" | "rds_superuser" | "cloudsqlsuperuser" | "azure_superuser" | "db_owner"
+            | "db_securityadmin" | "db_accessadmin" | "file" | "super" | "process" | "shutdown" | "replication"
+            | "replication slave" | "grant" | "roles/owner" | "roles/admin" | "roles/editor" | "dbadmin" | "serveradmin"
+            | "root" | "postgres" | "sa" | "all" | "admin" | "system_user" | "create user" | "impersonate" | "alter any login"
+            | "pg_signal_backend" | "pg_monitor_admin" | "pg_database_owner" | "rds_iam"
+    ) || n.starts_with("roles/owner") || n.starts_with("roles/admin") || n.ends_with(".admin") || n.ends_with("admin")
+}
+
+/// Whether a table name is provably temporary by its own spelling.
+pub(crate) fn is_temporary_spelling(name: &str) -> bool {
+    let n = name.trim_matches(['"', '`', '[', ']']).to_ascii_lowercase();
+    n.starts_with('#') || n.starts_with("temp.") || n.starts_with("pg_temp.") || n.starts_with("pg_temp_") && n.contains('.')
+}

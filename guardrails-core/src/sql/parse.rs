@@ -1,0 +1,139 @@
+//! Running the parser on one statement's tokens, bounded in recursion and stack, with repairs
+//! for spellings the parser rejects but the database accepts.
+
+use sqlparser::ast::Statement;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Word};
+
+use super::lex::parser_dialect;
+use crate::action::Dialect;
+
+/// The parser's recursion limit (its default, 50, rejects 100 nested parentheses).
+const RECURSION_LIMIT: usize = 2 * super::MAX_DEPTH + 64;
+/// Stack kept free before the parser runs; below this, a larger stack is allocated.
+const RED_ZONE: usize = 256 * 1024;
+/// The stack allocated when the current one is short.
+const STACK: usize = 64 * 1024 * 1024;
+
+/// Parses exactly one statement from `raw` (whitespace included, no trailing `;`).
+pub(crate) fn parse_one(raw: &[TokenWithSpan], dialect: Dialect) -> Result<Statement, String> {
+    let d = parser_dialect(dialect);
+    let tokens = raw.to_vec();
+    stacker::maybe_grow(RED_ZONE, STACK, move || {
+        let mut p = Parser::new(d).with_recursion_limit(RECURSION_LIMIT).with_tokens_with_locations(tokens);
+        let stmt = p.parse_statement().map_err(|e| clean(&e.to_string()))?;
+        while p.consume_token(&Token::SemiColon) {}
+        let next = p.peek_token();
+        if next.token != Token::EOF {
+            return Err(format!("unexpected `{}` after the statement", next.token));
+        }
+        Ok(stmt)
+    })
+}
+
+fn clean(message: &str) -> String {
+    let m = message.trim_start_matches("sql parser error: ");
+    let m = m.split(" at Line:").next().unwrap_or(m);
+    let mut m = m.to_owned();
+    if let Some(first) = m.get(..1) {
+        m = first.to_lowercase() + m.get(1..).unwrap_or("");
+    }
+    m
+}
+
+/// Rewrites spellings the parser rejects: `%s` / `%(name)s` placeholders (MySQL drivers),
+/// T-SQL `OPTION (...)` query hints, `UPDATE/DELETE TOP (n)`. Returns `None` when nothing changed.
+/// The `TOP` count, when removed, is returned too.
+pub(crate) fn repair(raw: &[TokenWithSpan]) -> Option<(Vec<TokenWithSpan>, Option<u64>)> {
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(raw.len());
+    let mut changed = false;
+    let mut top = None;
+    let mut i = 0;
+    let is_ws = |t: &TokenWithSpan| matches!(t.token, Token::Whitespace(_));
+    while let Some(t) = raw.get(i) {
+        // %s and %(name)s
+        if t.token == Token::Mod {
+            if let Some(TokenWithSpan { token: Token::Word(w), .. }) = raw.get(i + 1) {
+                if w.value == "s" || w.value == "d" {
+                    out.push(placeholder(t));
+                    i += 2;
+                    changed = true;
+                    continue;
+                }
+            }
+            if matches!(raw.get(i + 1).map(|t| &t.token), Some(Token::LParen)) {
+                if let (Some(Token::Word(_)), Some(Token::RParen), Some(Token::Word(w))) =
+                    (raw.get(i + 2).map(|t| &t.token), raw.get(i + 3).map(|t| &t.token), raw.get(i + 4).map(|t| &t.token))
+                {
+                    if w.value == "s" {
+                        out.push(placeholder(t));
+                        i += 5;
+                        changed = true;
+                        continue;
+                    }
+                }
+            }
+        }
+        // OPTION ( ... ) at the end
+        if is_word(t, "OPTION") && matches!(next_non_ws(raw, i + 1).map(|(_, t)| &t.token), Some(Token::LParen)) {
+            if let Some(end) = closing_paren(raw, next_non_ws(raw, i + 1).map_or(i, |(j, _)| j)) {
+                if raw.get(end + 1..).is_none_or(|rest| rest.iter().all(|t| is_ws(t) || t.token == Token::SemiColon)) {
+                    changed = true;
+                    break;
+                }
+            }
+        }
+        // UPDATE TOP (n) / DELETE TOP (n)
+        if (is_word(t, "UPDATE") || is_word(t, "DELETE")) && out.iter().all(is_ws) {
+            if let Some((j, tt)) = next_non_ws(raw, i + 1) {
+                if is_word(tt, "TOP") {
+                    if let Some((k, open)) = next_non_ws(raw, j + 1) {
+                        let end = if open.token == Token::LParen { closing_paren(raw, k) } else { Some(k) };
+                        if let Some(end) = end {
+                            top = raw.get(k..=end).and_then(|s| s.iter().find_map(|t| match &t.token {
+                                Token::Number(n, _) => n.parse().ok(),
+                                _ => None,
+                            }));
+                            out.push(t.clone());
+                            i = end + 1;
+                            changed = true;
+                            continue;
+                        }
+                    }
+                }
+            }
+        }
+        out.push(t.clone());
+        i += 1;
+    }
+    changed.then_some((out, top))
+}
+
+fn placeholder(t: &TokenWithSpan) -> TokenWithSpan {
+    TokenWithSpan { token: Token::Placeholder("?".into()), span: t.span }
+}
+
+fn is_word(t: &TokenWithSpan, kw: &str) -> bool {
+    matches!(&t.token, Token::Word(Word { value, quote_style: None, .. }) if value.eq_ignore_ascii_case(kw))
+}
+
+fn next_non_ws(raw: &[TokenWithSpan], from: usize) -> Option<(usize, &TokenWithSpan)> {
+    raw.iter().enumerate().skip(from).find(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
+}
+
+fn closing_paren(raw: &[TokenWithSpan], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in raw.iter().enumerate().skip(open) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}

@@ -1,0 +1,457 @@
+//! Judging a WHERE/ON predicate by its form: constant folding for tautologies, and a scope
+//! (key lookup, broad, all rows) for the rest. The guard cannot see the data (principle 5 of
+//! the labelling policy): the form is all it judges.
+
+use sqlparser::ast::{
+    BinaryOperator, Expr, InTarget, Query, SetExpr, TableFactor, UnaryOperator, Value,
+};
+
+use crate::action::Dialect;
+
+/// The scope of a predicate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Matches no row (`WHERE false`, `IN ()`).
+    Nothing,
+    /// A key lookup or a short list of keys, or the children of one parent.
+    Key,
+    /// A real predicate that can match many rows.
+    Broad,
+    /// True for every row; the string says why.
+    All(String),
+}
+
+/// Facts about the target table a predicate is judged against.
+pub(crate) struct Target<'a> {
+    /// Lower-case names the target is known by (table name, alias).
+    pub names: &'a [String],
+    pub dialect: Dialect,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Const {
+    Num(f64),
+    Str(String),
+    Bool(bool),
+    Null,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Truth {
+    True,
+    False,
+    Unknown,
+}
+
+fn value_const(v: &Value) -> Option<Const> {
+    match v {
+        Value::Number(n, _) => n.parse::<f64>().ok().map(Const::Num),
+        Value::SingleQuotedString(s)
+        | Value::DoubleQuotedString(s)
+        | Value::NationalStringLiteral(s)
+        | Value::EscapedStringLiteral(s) => Some(Const::Str(s.clone())),
+        Value::Boolean(b) => Some(Const::Bool(*b)),
+        Value::Null => Some(Const::Null),
+        _ => None,
+    }
+}
+
+fn constant(e: &Expr) -> Option<Const> {
+    match e {
+        Expr::Value(v) => value_const(&v.value),
+        Expr::Nested(x) => constant(x),
+        Expr::Cast { expr, .. } => constant(expr),
+        Expr::UnaryOp { op: UnaryOperator::Minus, expr } => match constant(expr)? {
+            Const::Num(n) => Some(Const::Num(-n)),
+            _ => None,
+        },
+        Expr::UnaryOp { op: UnaryOperator::Plus, expr } => constant(expr),
+        Expr::BinaryOp { left, op, right } => {
+            let (Const::Num(a), Const::Num(b)) = (constant(left)?, constant(right)?) else { return None };
+            Some(Const::Num(match op {
+                BinaryOperator::Plus => a + b,
+                BinaryOperator::Minus => a - b,
+                BinaryOperator::Multiply => a * b,
+                BinaryOperator::Divide if b != 0.0 => a / b,
+                _ => return None,
+            }))
+        }
+        _ => None,
+    }
+}
+
+fn as_num(c: &Const) -> Option<f64> {
+    match c {
+        Const::Num(n) => Some(*n),
+        Const::Bool(b) => Some(f64::from(u8::from(*b))),
+        Const::Str(s) => s.trim().parse().ok(),
+        Const::Null => None,
+    }
+}
+
+fn compare(a: &Const, op: &BinaryOperator, b: &Const) -> Truth {
+    use std::cmp::Ordering;
+    if matches!(a, Const::Null) || matches!(b, Const::Null) {
+        return Truth::False;
+    }
+    let ord = match (a, b) {
+        (Const::Str(x), Const::Str(y)) => Some(x.cmp(y)),
+        _ => as_num(a).zip(as_num(b)).and_then(|(x, y)| x.partial_cmp(&y)),
+    };
+    let Some(ord) = ord else { return Truth::Unknown };
+    let t = match op {
+        BinaryOperator::Eq | BinaryOperator::Spaceship => ord == Ordering::Equal,
+        BinaryOperator::NotEq => ord != Ordering::Equal,
+        BinaryOperator::Lt => ord == Ordering::Less,
+        BinaryOperator::LtEq => ord != Ordering::Greater,
+        BinaryOperator::Gt => ord == Ordering::Greater,
+        BinaryOperator::GtEq => ord != Ordering::Less,
+        _ => return Truth::Unknown,
+    };
+    if t { Truth::True } else { Truth::False }
+}
+
+fn is_comparison(op: &BinaryOperator) -> bool {
+    matches!(
+        op,
+        BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+            | BinaryOperator::Spaceship
+    )
+}
+
+/// The last identifier of a column reference, lower-cased.
+pub(crate) fn column_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Identifier(i) => Some(i.value.to_ascii_lowercase()),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.to_ascii_lowercase()),
+        Expr::Nested(x) => column_name(x),
+        _ => None,
+    }
+}
+
+fn is_or(op: &BinaryOperator, dialect: Dialect) -> bool {
+    matches!(op, BinaryOperator::Or)
+        || (matches!(op, BinaryOperator::StringConcat) && matches!(dialect, Dialect::Mysql))
+}
+
+/// Whether a value side of a comparison is a parameter or literal (what a key lookup compares to).
+fn is_value(e: &Expr) -> bool {
+    match e {
+        Expr::Value(v) => !matches!(v.value, Value::Null),
+        Expr::Nested(x) | Expr::Cast { expr: x, .. } => is_value(x),
+        Expr::UnaryOp { expr, .. } => is_value(expr),
+        Expr::Function(f) => {
+            // uuid('...'), lower($1), unhex(?) ...
+            let args = f.args.to_string();
+            !args.to_ascii_lowercase().contains("select")
+        }
+        Expr::TypedString(_) => true,
+        _ => false,
+    }
+}
+
+/// Columns that identify one row, or one parent's children.
+fn is_key_column(name: &str) -> bool {
+    const BROAD_PARENTS: &[&str] = &[
+        "tenant", "account", "org", "organization", "organisation", "workspace", "company", "team",
+        "merchant", "shop", "store", "site", "domain", "region", "country", "status", "type",
+        "kind", "category", "group", "role", "plan", "state",
+    ];
+    const KEYS: &[&str] = &[
+        "id", "uuid", "guid", "pk", "key", "token", "token_hash", "email", "username", "user_name",
+        "login", "slug", "sku", "handle", "code", "ssn", "isbn", "hash", "name_key", "jti", "nonce",
+        "rowid", "oid", "_id", "path", "filename", "idempotency_key", "session", "phone",
+    ];
+    if KEYS.contains(&name) {
+        return true;
+    }
+    for suffix in ["_id", "_uuid", "_key", "_hash", "_token", "_guid", "_no", "_number", "_ref", "_code"] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            return !BROAD_PARENTS.contains(&stem) && !stem.is_empty();
+        }
+    }
+    // camelCase ids: userId, orderID
+    if name.len() > 2 && name.ends_with("id") && !name.ends_with("_id") {
+        let stem = name.trim_end_matches("id");
+        return !BROAD_PARENTS.contains(&stem) && stem.chars().last().is_some_and(|c| c.is_ascii_alphabetic());
+    }
+    false
+}
+
+fn is_serial_key(name: &str) -> bool {
+    matches!(name, "id" | "rowid" | "_rowid_" | "oid")
+}
+
+fn is_now(e: &Expr) -> bool {
+    match e {
+        Expr::Function(f) => {
+            let n = f.name.to_string().to_ascii_lowercase();
+            matches!(n.as_str(), "now" | "current_timestamp" | "getdate" | "sysdate" | "getutcdate" | "sysdatetime" | "current_date" | "localtimestamp" | "utc_timestamp" | "datetime" | "date")
+                && (f.args.to_string().trim_matches(|c| c == '(' || c == ')').is_empty()
+                    || f.args.to_string().to_ascii_lowercase().contains("'now'"))
+        }
+        Expr::Nested(x) => is_now(x),
+        Expr::Identifier(i) => {
+            matches!(i.value.to_ascii_lowercase().as_str(), "current_timestamp" | "current_date" | "localtimestamp" | "sysdate")
+        }
+        _ => false,
+    }
+}
+
+fn is_creation_time(name: &str) -> bool {
+    matches!(name, "created_at" | "created" | "creation_date" | "created_on" | "inserted_at" | "createdat" | "create_time" | "created_time")
+}
+
+fn textual_column(name: &str) -> bool {
+    matches!(name, "name" | "username" | "user_name" | "email" | "login" | "password" | "title" | "slug" | "first_name" | "last_name" | "user" | "handle" | "code" | "token" | "description")
+}
+
+/// Folds an expression to a truth value where it is constant.
+fn truth(e: &Expr, t: &Target<'_>) -> Truth {
+    match e {
+        Expr::Nested(x) => truth(x, t),
+        Expr::Value(v) => match value_const(&v.value) {
+            Some(Const::Bool(b)) => to_truth(b),
+            Some(Const::Num(n)) => to_truth(n != 0.0),
+            Some(Const::Null) => Truth::False,
+            Some(Const::Str(s)) if matches!(t.dialect, Dialect::Mysql | Dialect::Sqlite) => {
+                to_truth(s.trim().parse::<f64>().is_ok_and(|n| n != 0.0))
+            }
+            _ => Truth::Unknown,
+        },
+        Expr::UnaryOp { op: UnaryOperator::Not, expr } => match truth(expr, t) {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        },
+        Expr::BinaryOp { left, op: BinaryOperator::And, right } => match (truth(left, t), truth(right, t)) {
+            (Truth::False, _) | (_, Truth::False) => Truth::False,
+            (Truth::True, Truth::True) => Truth::True,
+            _ => Truth::Unknown,
+        },
+        Expr::BinaryOp { left, op, right } if is_or(op, t.dialect) => match (truth(left, t), truth(right, t)) {
+            (Truth::True, _) | (_, Truth::True) => Truth::True,
+            (Truth::False, Truth::False) => Truth::False,
+            _ => Truth::Unknown,
+        },
+        Expr::BinaryOp { left, op, right } if is_comparison(op) => {
+            if let (Some(a), Some(b)) = (constant(left), constant(right)) {
+                return compare(&a, op, &b);
+            }
+            if matches!(op, BinaryOperator::Eq | BinaryOperator::GtEq | BinaryOperator::LtEq) && same_column(left, right) {
+                return Truth::True;
+            }
+            Truth::Unknown
+        }
+        Expr::In { expr, target: InTarget::List(list), negated, .. } => {
+            if list.is_empty() {
+                return to_truth(*negated);
+            }
+            let Some(x) = constant(expr) else { return Truth::Unknown };
+            let consts: Option<Vec<Const>> = list.iter().map(constant).collect();
+            let Some(consts) = consts else { return Truth::Unknown };
+            let found = consts.iter().any(|c| compare(&x, &BinaryOperator::Eq, c) == Truth::True);
+            to_truth(found != *negated)
+        }
+        Expr::Between { expr, negated, low, high } => {
+            let (Some(x), Some(l), Some(h)) = (constant(expr), constant(low), constant(high)) else { return Truth::Unknown };
+            let inside = compare(&x, &BinaryOperator::GtEq, &l) == Truth::True && compare(&x, &BinaryOperator::LtEq, &h) == Truth::True;
+            to_truth(inside != *negated)
+        }
+        Expr::Like { negated, expr, pattern, .. } | Expr::ILike { negated, expr, pattern, .. } => {
+            let all = matches!(constant(pattern), Some(Const::Str(p)) if !p.is_empty() && p.chars().all(|c| c == '%'));
+            if all && !matches!(**expr, Expr::Value(_)) || all && constant(expr).is_some() {
+                return to_truth(!*negated);
+            }
+            match (constant(expr), constant(pattern)) {
+                (Some(Const::Str(a)), Some(Const::Str(p))) if !p.contains(['%', '_']) => to_truth((a == p) != *negated),
+                _ => Truth::Unknown,
+            }
+        }
+        Expr::IsNull(x) => match constant(x) {
+            Some(Const::Null) => Truth::True,
+            Some(_) => Truth::False,
+            None => Truth::Unknown,
+        },
+        Expr::IsNotNull(x) => match constant(x) {
+            Some(Const::Null) => Truth::False,
+            Some(_) => Truth::True,
+            None => Truth::Unknown,
+        },
+        Expr::IsTrue(x) => truth(x, t),
+        Expr::Exists { subquery, negated } if query_is_constant_row(subquery) => to_truth(!*negated),
+        _ => Truth::Unknown,
+    }
+}
+
+fn to_truth(b: bool) -> Truth {
+    if b { Truth::True } else { Truth::False }
+}
+
+fn same_column(a: &Expr, b: &Expr) -> bool {
+    let strip = |e: &Expr| -> Option<Vec<String>> {
+        match e {
+            Expr::Identifier(i) => Some(vec![i.value.to_ascii_lowercase()]),
+            Expr::CompoundIdentifier(p) => Some(p.iter().map(|i| i.value.to_ascii_lowercase()).collect()),
+            Expr::Nested(x) => match &**x {
+                Expr::Identifier(i) => Some(vec![i.value.to_ascii_lowercase()]),
+                Expr::CompoundIdentifier(p) => Some(p.iter().map(|i| i.value.to_ascii_lowercase()).collect()),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    match (strip(a), strip(b)) {
+        (Some(x), Some(y)) => x == y || (x.last() == y.last() && (x.len() == 1 || y.len() == 1)),
+        _ => false,
+    }
+}
+
+/// `SELECT 1` with no FROM: a subquery that always returns a row.
+fn query_is_constant_row(q: &Query) -> bool {
+    match &*q.body {
+        SetExpr::Select(s) => s.from.is_empty() && s.selection.is_none(),
+        SetExpr::Values(_) => true,
+        _ => false,
+    }
+}
+
+/// Judges a predicate's scope.
+pub(crate) fn scope(e: &Expr, t: &Target<'_>) -> Scope {
+    match truth(e, t) {
+        Truth::True => return Scope::All(format!("`{}` is true for every row", short(e))),
+        Truth::False => return Scope::Nothing,
+        Truth::Unknown => {}
+    }
+    match e {
+        Expr::Nested(x) => scope(x, t),
+        Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
+            match (scope(left, t), scope(right, t)) {
+                (Scope::Nothing, _) | (_, Scope::Nothing) => Scope::Nothing,
+                (Scope::Key, _) | (_, Scope::Key) => Scope::Key,
+                (Scope::All(a), Scope::All(_)) => Scope::All(a),
+                _ => Scope::Broad,
+            }
+        }
+        Expr::BinaryOp { left, op, right } if is_or(op, t.dialect) => match (scope(left, t), scope(right, t)) {
+            (Scope::All(a), _) | (_, Scope::All(a)) => Scope::All(a),
+            (Scope::Key | Scope::Nothing, Scope::Key | Scope::Nothing) => Scope::Key,
+            _ => Scope::Broad,
+        },
+        Expr::BinaryOp { left, op, right } if is_comparison(op) => comparison_scope(left, op, right, t),
+        Expr::In { expr, target: InTarget::List(list), negated: false, .. } => match column_name(expr) {
+            Some(c) if is_key_column(&c) && list.len() <= 1000 && list.iter().all(is_value) => Scope::Key,
+            _ => Scope::Broad,
+        },
+        Expr::In { expr, target: InTarget::Subquery(subquery), negated: false, .. } => {
+            if let Some(col) = column_name(expr) {
+                if subquery_selects_all_of_target(subquery, &col, t) {
+                    return Scope::All(format!("`{}` selects every row of the target", short(e)));
+                }
+            }
+            Scope::Broad
+        }
+        Expr::AnyOp { left, compare_op: BinaryOperator::Eq, right, .. } => match (column_name(left), &**right) {
+            (Some(c), r) if is_key_column(&c) && is_value(r) => Scope::Key,
+            _ => Scope::Broad,
+        },
+        Expr::IsNotNull(x) => match column_name(x) {
+            Some(c) if is_serial_key(&c) => Scope::All(format!("`{}` holds for every row", short(e))),
+            _ => Scope::Broad,
+        },
+        Expr::BinaryOp { left, op: BinaryOperator::Or, right } => match (&**left, &**right) {
+            (Expr::IsNull(a), Expr::IsNotNull(b)) | (Expr::IsNotNull(a), Expr::IsNull(b)) if same_column(a, b) => {
+                Scope::All(format!("`{}` holds for every row", short(e)))
+            }
+            _ => Scope::Broad,
+        },
+        _ => Scope::Broad,
+    }
+}
+
+fn comparison_scope(left: &Expr, op: &BinaryOperator, right: &Expr, t: &Target<'_>) -> Scope {
+    let all = |why: &str| Scope::All(why.to_owned());
+    // Nested comparisons compared to a literal: MySQL coercion (`name = '' = ''`).
+    if matches!(t.dialect, Dialect::Mysql | Dialect::Generic | Dialect::Sqlite) {
+        let nested_cmp = |e: &Expr| matches!(e, Expr::BinaryOp { op, .. } if is_comparison(op));
+        if (nested_cmp(left) && constant(right).is_some()) || (nested_cmp(right) && constant(left).is_some()) {
+            return all("a comparison compared to a literal is true for every row under MySQL coercion");
+        }
+    }
+    let (col, other, op) = match (column_name(left), column_name(right)) {
+        (Some(c), None) => (c, right, op.clone()),
+        (None, Some(c)) => (c, left, flip(op)),
+        (Some(_), Some(_)) => return Scope::Broad,
+        (None, None) => return Scope::Broad,
+    };
+    if matches!(t.dialect, Dialect::Mysql) && matches!(op, BinaryOperator::Eq) && textual_column(&col) {
+        if let Some(Const::Num(n)) = constant(other) {
+            if n == 0.0 {
+                return all("comparing a text column to `0` is true for every row under MySQL coercion");
+            }
+        }
+    }
+    match op {
+        BinaryOperator::Eq if is_value(other) => {
+            if is_key_column(&col) {
+                Scope::Key
+            } else {
+                Scope::Broad
+            }
+        }
+        BinaryOperator::Gt | BinaryOperator::GtEq if is_serial_key(&col) => match constant(other) {
+            Some(Const::Num(n)) if n <= 1.0 && !(matches!(op, BinaryOperator::Gt) && n >= 1.0) => {
+                all("a serial key is positive in every row")
+            }
+            _ => Scope::Broad,
+        },
+        BinaryOperator::Lt | BinaryOperator::LtEq if is_creation_time(&col) && is_now(other) => {
+            all("every existing row was created in the past")
+        }
+        _ => Scope::Broad,
+    }
+}
+
+fn flip(op: &BinaryOperator) -> BinaryOperator {
+    match op {
+        BinaryOperator::Lt => BinaryOperator::Gt,
+        BinaryOperator::LtEq => BinaryOperator::GtEq,
+        BinaryOperator::Gt => BinaryOperator::Lt,
+        BinaryOperator::GtEq => BinaryOperator::LtEq,
+        other => other.clone(),
+    }
+}
+
+fn subquery_selects_all_of_target(q: &Query, col: &str, t: &Target<'_>) -> bool {
+    let SetExpr::Select(s) = &*q.body else { return false };
+    if s.selection.is_some() || q.limit_clause.is_some() || s.from.len() != 1 {
+        return false;
+    }
+    let Some(from) = s.from.first() else { return false };
+    if !from.joins.is_empty() {
+        return false;
+    }
+    let TableFactor::Table { name, .. } = &from.relation else { return false };
+    let table = name.0.last().map(|p| p.to_string().trim_matches(['"', '`', '[', ']']).to_ascii_lowercase());
+    let same_table = table.is_some_and(|tb| t.names.iter().any(|n| n.rsplit('.').next() == Some(tb.as_str())));
+    let selects_col = s.projection.first().is_some_and(|p| {
+        matches!(p, sqlparser::ast::SelectItem::UnnamedExpr(e) if column_name(e).as_deref() == Some(col))
+    });
+    same_table && selects_col
+}
+
+/// A short rendering of an expression for messages.
+pub(crate) fn short(e: &Expr) -> String {
+    let s = e.to_string();
+    if s.len() > 60 {
+        let cut = (0..=57).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+        format!("{}...", s.get(..cut).unwrap_or(""))
+    } else {
+        s
+    }
+}
