@@ -122,6 +122,12 @@ pub struct StatementIntent {
     /// Functions called, lower-case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<String>,
+    /// Output columns of a query and the source columns each derives from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<OutputColumn>,
+    /// Columns used in predicates, grouping, ordering or aggregates (for masked-column probes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub column_uses: Vec<ColumnUse>,
     /// Statements nested inside (writable CTEs, EXPLAIN ANALYZE, dynamic SQL bodies).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nested: Vec<StatementIntent>,
@@ -139,4 +145,33 @@ pub struct ToolIntent {
     /// The argument the inner action was read from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub argument: Option<String>,
+}
+
+/// An output column of a query with its lineage.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutputColumn {
+    /// The output column's name (alias, or the column name, or `?column?`).
+    pub name: String,
+    /// Its 0-based position.
+    pub position: usize,
+    /// Source columns it derives from, `table.column` (lower-case, table resolved from aliases).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// Whether it is `*` (or `t.*`) of the named table, expanded later from a catalogue.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wildcard: bool,
+}
+
+/// A use of a column outside the projection that can reveal its values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnUse {
+    /// `table.column`, lower-case.
+    pub column: String,
+    /// How it is used: `like`, `range`, `equality`, `group-by`, `order-by`, `aggregate`.
+    pub usage: String,
+    /// Byte span in the original text, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
 }

@@ -313,6 +313,7 @@ impl Cx<'_> {
         self.intent.operation = Operation::Read;
         self.intent.limit = query_limit(q);
         self.query_writes(q);
+        super::lineage::trace(q, &mut self.intent);
         if !self.intent.nested.is_empty() {
             self.intent.operation = Operation::Write;
         }

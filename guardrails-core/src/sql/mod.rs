@@ -9,6 +9,7 @@ mod dml;
 mod dynamic;
 mod functions;
 mod lex;
+mod lineage;
 mod names;
 mod parse;
 mod predicate;

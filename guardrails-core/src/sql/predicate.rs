@@ -321,24 +321,59 @@ fn query_is_constant_row(q: &Query) -> bool {
     }
 }
 
+/// MySQL reads `a = b || c` as `(a = b) OR c`; sqlparser's MySQL dialect parses `||` as
+/// concatenation binding tighter than `=`. Re-associate to MySQL's own meaning.
+fn mysql_or(e: &Expr) -> Option<Expr> {
+    match e {
+        Expr::BinaryOp { left, op, right } if is_comparison(op) => match &**right {
+            Expr::BinaryOp { left: rl, op: BinaryOperator::StringConcat, right: rr } => Some(Expr::BinaryOp {
+                left: Box::new(Expr::BinaryOp { left: left.clone(), op: op.clone(), right: rl.clone() }),
+                op: BinaryOperator::Or,
+                right: rr.clone(),
+            }),
+            _ => None,
+        },
+        Expr::BinaryOp { left, op, right } => {
+            let l = mysql_or(left);
+            let r = mysql_or(right);
+            (l.is_some() || r.is_some()).then(|| Expr::BinaryOp {
+                left: Box::new(l.unwrap_or_else(|| (**left).clone())),
+                op: op.clone(),
+                right: Box::new(r.unwrap_or_else(|| (**right).clone())),
+            })
+        }
+        Expr::Nested(x) => mysql_or(x).map(|x| Expr::Nested(Box::new(x))),
+        _ => None,
+    }
+}
+
 /// Judges a predicate's scope.
 pub(crate) fn scope(e: &Expr, t: &Target<'_>) -> Scope {
+    if t.dialect == Dialect::Mysql {
+        if let Some(fixed) = mysql_or(e) {
+            return scope_of(&fixed, t);
+        }
+    }
+    scope_of(e, t)
+}
+
+fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
     match truth(e, t) {
         Truth::True => return Scope::All(format!("`{}` is true for every row", short(e))),
         Truth::False => return Scope::Nothing,
         Truth::Unknown => {}
     }
     match e {
-        Expr::Nested(x) => scope(x, t),
+        Expr::Nested(x) => scope_of(x, t),
         Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
-            match (scope(left, t), scope(right, t)) {
+            match (scope_of(left, t), scope_of(right, t)) {
                 (Scope::Nothing, _) | (_, Scope::Nothing) => Scope::Nothing,
                 (Scope::Key, _) | (_, Scope::Key) => Scope::Key,
                 (Scope::All(a), Scope::All(_)) => Scope::All(a),
                 _ => Scope::Broad,
             }
         }
-        Expr::BinaryOp { left, op, right } if is_or(op, t.dialect) => match (scope(left, t), scope(right, t)) {
+        Expr::BinaryOp { left, op, right } if is_or(op, t.dialect) => match (scope_of(left, t), scope_of(right, t)) {
             (Scope::All(a), _) | (_, Scope::All(a)) => Scope::All(a),
             (Scope::Key | Scope::Nothing, Scope::Key | Scope::Nothing) => Scope::Key,
             _ => Scope::Broad,

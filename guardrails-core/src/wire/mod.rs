@@ -2,11 +2,13 @@
 //! the bindings' JSON entry points call only this module.
 
 mod err;
+mod vector;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use err::WireError;
+pub use vector::{parse_vectors, Expectation, TestVector};
 
 use crate::action::Action;
 use crate::context::Context;
