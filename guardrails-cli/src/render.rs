@@ -11,7 +11,9 @@ fn source(action: &Action) -> Option<String> {
         Action::Exec { argv } => Some(argv.join(" ")),
         Action::Tool { arguments, .. } => {
             let args = arguments.as_object()?;
-            ["query", "sql", "statement", "command", "cmd"].iter().find_map(|k| args.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
+            ["query", "sql", "statement", "command", "cmd"]
+                .iter()
+                .find_map(|k| args.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
         }
         _ => None,
     }
@@ -20,12 +22,24 @@ fn source(action: &Action) -> Option<String> {
 /// Renders a decision for a terminal.
 pub(crate) fn human(action: &Action, d: &Decision) -> String {
     let mut out = String::new();
-    let mode = if d.enforced { "" } else { " (monitor mode: not enforced)" };
+    let mode = if d.enforced {
+        ""
+    } else {
+        " (monitor mode: not enforced)"
+    };
     out.push_str(&format!("{}{mode}\n", d.verdict.as_str().to_uppercase()));
     let text = source(action).unwrap_or_default();
     for f in &d.findings {
-        out.push_str(&format!("  {:<6} {} [{}]\n", f.verdict.as_str(), f.rule, f.severity.as_str()));
-        let at = f.statement.map(|s| format!("statement {}: ", s + 1)).unwrap_or_default();
+        out.push_str(&format!(
+            "  {:<6} {} [{}]\n",
+            f.verdict.as_str(),
+            f.rule,
+            f.severity.as_str()
+        ));
+        let at = f
+            .statement
+            .map(|s| format!("statement {}: ", s + 1))
+            .unwrap_or_default();
         out.push_str(&format!("         {at}{}\n", f.message));
         if let Some((start, end)) = f.span {
             out.push_str(&underline(&text, start, end));
@@ -49,9 +63,19 @@ fn underline(text: &str, start: usize, end: usize) -> String {
             let body = line.trim_end_matches(['\n', '\r']);
             let from = start.saturating_sub(line_start).min(body.len());
             let to = end.saturating_sub(line_start).min(body.len()).max(from + 1);
-            let pad: String = body.get(..from).unwrap_or("").chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-            let width = body.get(from..to.min(body.len())).map_or(1, |s| s.chars().count().max(1));
-            out.push_str(&format!("         | {body}\n         | {pad}{}\n", "^".repeat(width)));
+            let pad: String = body
+                .get(..from)
+                .unwrap_or("")
+                .chars()
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let width = body
+                .get(from..to.min(body.len()))
+                .map_or(1, |s| s.chars().count().max(1));
+            out.push_str(&format!(
+                "         | {body}\n         | {pad}{}\n",
+                "^".repeat(width)
+            ));
             shown += 1;
         }
         line_start = line_end;

@@ -56,7 +56,10 @@ impl Action {
     /// assert_eq!(a.kind_name(), "sql");
     /// ```
     pub fn sql(dialect: Dialect, text: impl Into<String>) -> Self {
-        Action::Sql { dialect, text: text.into() }
+        Action::Sql {
+            dialect,
+            text: text.into(),
+        }
     }
 
     /// A bash command line.
@@ -66,7 +69,10 @@ impl Action {
     /// assert_eq!(a.kind_name(), "shell");
     /// ```
     pub fn shell(command: impl Into<String>) -> Self {
-        Action::Shell { command: command.into(), shell: ShellKind::Bash }
+        Action::Shell {
+            command: command.into(),
+            shell: ShellKind::Bash,
+        }
     }
 
     /// An argv executed without a shell.
@@ -80,7 +86,9 @@ impl Action {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Action::Exec { argv: argv.into_iter().map(Into::into).collect() }
+        Action::Exec {
+            argv: argv.into_iter().map(Into::into).collect(),
+        }
     }
 
     /// A tool call.
@@ -90,7 +98,10 @@ impl Action {
     /// assert_eq!(a.kind_name(), "tool");
     /// ```
     pub fn tool(name: impl Into<String>, arguments: serde_json::Value) -> Self {
-        Action::Tool { name: name.into(), arguments }
+        Action::Tool {
+            name: name.into(),
+            arguments,
+        }
     }
 
     /// The wire name of the action's kind.
@@ -115,9 +126,7 @@ impl Action {
 /// assert_eq!("postgresql".parse::<Dialect>(), Ok(Dialect::Postgres));
 /// assert_eq!(Dialect::default(), Dialect::Generic);
 /// ```
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Dialect {
@@ -193,9 +202,7 @@ impl std::str::FromStr for Dialect {
 ///
 /// `powershell` and `cmd` are accepted on the wire but not analysed: they fail closed with
 /// `shell.unsupported` instead of being read as bash.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum ShellKind {

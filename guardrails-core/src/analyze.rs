@@ -28,11 +28,25 @@ pub fn analyze(action: &Action) -> Analysis {
         Action::Sql { dialect, text } => sql(text, *dialect),
         Action::Shell { command, shell } => {
             let s = crate::shell::analyze_command(command, *shell);
-            Analysis { intent: Intent { commands: s.commands, ..Intent::default() }, detections: s.detections, normalized: format!("shell\u{0}{}", s.normalized) }
+            Analysis {
+                intent: Intent {
+                    commands: s.commands,
+                    ..Intent::default()
+                },
+                detections: s.detections,
+                normalized: format!("shell\u{0}{}", s.normalized),
+            }
         }
         Action::Exec { argv } => {
             let s = crate::shell::analyze_argv(argv);
-            Analysis { intent: Intent { commands: s.commands, ..Intent::default() }, detections: s.detections, normalized: format!("exec\u{0}{}", s.normalized) }
+            Analysis {
+                intent: Intent {
+                    commands: s.commands,
+                    ..Intent::default()
+                },
+                detections: s.detections,
+                normalized: format!("exec\u{0}{}", s.normalized),
+            }
         }
         Action::Tool { name, arguments } => tool(name, arguments),
     }
@@ -40,7 +54,14 @@ pub fn analyze(action: &Action) -> Analysis {
 
 fn sql(text: &str, dialect: Dialect) -> Analysis {
     let s = crate::sql::analyze(text, dialect);
-    Analysis { intent: Intent { statements: s.statements, ..Intent::default() }, detections: s.detections, normalized: format!("sql\u{0}{}", s.normalized) }
+    Analysis {
+        intent: Intent {
+            statements: s.statements,
+            ..Intent::default()
+        },
+        detections: s.detections,
+        normalized: format!("sql\u{0}{}", s.normalized),
+    }
 }
 
 /// Argument names the built-in tool mapping reads, in order.
@@ -51,24 +72,79 @@ pub const SHELL_ARGUMENTS: &[&str] = &["command", "cmd", "commands"];
 pub const ARGV_ARGUMENTS: &[&str] = &["argv"];
 /// Words in a tool's name that make an unmapped call need review.
 pub const DESTRUCTIVE_VERBS: &[&str] = &[
-    "delete", "drop", "destroy", "remove", "purge", "truncate", "wipe", "erase", "kill", "terminate",
-    "reset", "revoke", "shutdown", "format", "rm", "uninstall", "deprovision", "overwrite", "nuke",
-    "rmdir", "unlink", "evict", "deregister", "unregister", "disable", "clear", "flush", "transfer", "pay",
-    "send", "publish", "deploy", "grant", "rollback", "restore", "force",
+    "delete",
+    "drop",
+    "destroy",
+    "remove",
+    "purge",
+    "truncate",
+    "wipe",
+    "erase",
+    "kill",
+    "terminate",
+    "reset",
+    "revoke",
+    "shutdown",
+    "format",
+    "rm",
+    "uninstall",
+    "deprovision",
+    "overwrite",
+    "nuke",
+    "rmdir",
+    "unlink",
+    "evict",
+    "deregister",
+    "unregister",
+    "disable",
+    "clear",
+    "flush",
+    "transfer",
+    "pay",
+    "send",
+    "publish",
+    "deploy",
+    "grant",
+    "rollback",
+    "restore",
+    "force",
 ];
 
 fn tool(name: &str, arguments: &serde_json::Value) -> Analysis {
-    let mut intent = ToolIntent { name: name.to_owned(), mapped_to: None, argument: None };
+    let mut intent = ToolIntent {
+        name: name.to_owned(),
+        mapped_to: None,
+        argument: None,
+    };
     let args = arguments.as_object();
-    let find = |keys: &'static [&'static str]| keys.iter().find_map(move |k| args.and_then(|a| a.get(*k)).map(|v| (*k, v)));
-    let bad = |arg: &str, expected: &str| Detection::new("tool.bad-arguments", Grade::Deny, format!("argument `{arg}` of tool `{name}` is not {expected}"));
+    let find = |keys: &'static [&'static str]| {
+        keys.iter()
+            .find_map(move |k| args.and_then(|a| a.get(*k)).map(|v| (*k, v)))
+    };
+    let bad = |arg: &str, expected: &str| {
+        Detection::new(
+            "tool.bad-arguments",
+            Grade::Deny,
+            format!("argument `{arg}` of tool `{name}` is not {expected}"),
+        )
+    };
     if let Some((key, value)) = find(SQL_ARGUMENTS) {
         intent.mapped_to = Some("sql".into());
         intent.argument = Some(key.into());
         let Some(text) = value.as_str() else {
-            return with_tool(Analysis { detections: vec![bad(key, "a string")], ..Analysis::default() }, intent);
+            return with_tool(
+                Analysis {
+                    detections: vec![bad(key, "a string")],
+                    ..Analysis::default()
+                },
+                intent,
+            );
         };
-        let dialect = args.and_then(|a| a.get("dialect")).and_then(|d| d.as_str()).and_then(|d| d.parse().ok()).unwrap_or(Dialect::Generic);
+        let dialect = args
+            .and_then(|a| a.get("dialect"))
+            .and_then(|d| d.as_str())
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(Dialect::Generic);
         return with_tool(sql(text, dialect), intent);
     }
     if let Some((key, value)) = find(SHELL_ARGUMENTS) {
@@ -76,25 +152,53 @@ fn tool(name: &str, arguments: &serde_json::Value) -> Analysis {
         intent.argument = Some(key.into());
         let command = match value {
             serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Array(items) if items.iter().all(|i| i.is_string()) => {
-                items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join("\n")
+            serde_json::Value::Array(items) if items.iter().all(|i| i.is_string()) => items
+                .iter()
+                .filter_map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => {
+                return with_tool(
+                    Analysis {
+                        detections: vec![bad(key, "a string or a list of strings")],
+                        ..Analysis::default()
+                    },
+                    intent,
+                )
             }
-            _ => return with_tool(Analysis { detections: vec![bad(key, "a string or a list of strings")], ..Analysis::default() }, intent),
         };
         return with_tool(analyze(&Action::shell(command)), intent);
     }
     if let Some((key, value)) = find(ARGV_ARGUMENTS) {
         intent.mapped_to = Some("exec".into());
         intent.argument = Some(key.into());
-        let argv: Option<Vec<String>> = value.as_array().and_then(|a| a.iter().map(|i| i.as_str().map(str::to_owned)).collect());
+        let argv: Option<Vec<String>> = value
+            .as_array()
+            .and_then(|a| a.iter().map(|i| i.as_str().map(str::to_owned)).collect());
         return match argv {
             Some(argv) => with_tool(analyze(&Action::Exec { argv }), intent),
-            None => with_tool(Analysis { detections: vec![bad(key, "a list of strings")], ..Analysis::default() }, intent),
+            None => with_tool(
+                Analysis {
+                    detections: vec![bad(key, "a list of strings")],
+                    ..Analysis::default()
+                },
+                intent,
+            ),
         };
     }
-    let mut a = Analysis { normalized: format!("tool\u{0}{name}\u{0}{arguments}"), ..Analysis::default() };
-    if let Some(verb) = name_words(name).into_iter().find(|w| DESTRUCTIVE_VERBS.contains(&w.as_str())) {
-        a.detections.push(Detection::new("tool.destructive-name", Grade::Review, format!("tool `{name}` has no command argument to analyse and its name says `{verb}`")));
+    let mut a = Analysis {
+        normalized: format!("tool\u{0}{name}\u{0}{arguments}"),
+        ..Analysis::default()
+    };
+    if let Some(verb) = name_words(name)
+        .into_iter()
+        .find(|w| DESTRUCTIVE_VERBS.contains(&w.as_str()))
+    {
+        a.detections.push(Detection::new(
+            "tool.destructive-name",
+            Grade::Review,
+            format!("tool `{name}` has no command argument to analyse and its name says `{verb}`"),
+        ));
     }
     with_tool(a, intent)
 }

@@ -50,7 +50,10 @@ impl Context {
     /// ```
     pub fn new(kind: ActorKind, environment: impl Into<String>) -> Self {
         Context {
-            actor: Actor { kind, ..Actor::default() },
+            actor: Actor {
+                kind,
+                ..Actor::default()
+            },
             environment: Some(environment.into()),
             ..Context::default()
         }
@@ -64,7 +67,10 @@ impl Context {
     /// assert_eq!(ctx.environment_class(), Environment::Production);
     /// ```
     pub fn environment_class(&self) -> Environment {
-        self.environment.as_deref().map(Environment::classify).unwrap_or(Environment::Production)
+        self.environment
+            .as_deref()
+            .map(Environment::classify)
+            .unwrap_or(Environment::Production)
     }
 }
 
@@ -127,7 +133,9 @@ impl std::str::FromStr for ActorKind {
             "agent" => Ok(ActorKind::Agent),
             "ci" => Ok(ActorKind::Ci),
             "service" => Ok(ActorKind::Service),
-            _ => Err(format!("unknown actor kind `{s}`: expected human, agent, ci or service")),
+            _ => Err(format!(
+                "unknown actor kind `{s}`: expected human, agent, ci or service"
+            )),
         }
     }
 }

@@ -12,7 +12,9 @@ use crate::verdict::{Severity, Verdict};
 /// use guardrails_core::Grade;
 /// assert!(Grade::Deny > Grade::Review);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Grade {
     /// Worth recording, never blocks.
@@ -52,7 +54,13 @@ pub struct Detection {
 impl Detection {
     /// A detection without a location.
     pub fn new(rule: impl Into<String>, grade: Grade, message: impl Into<String>) -> Self {
-        Detection { rule: rule.into(), grade, message: message.into(), statement: None, span: None }
+        Detection {
+            rule: rule.into(),
+            grade,
+            message: message.into(),
+            statement: None,
+            span: None,
+        }
     }
 
     /// Sets the statement index and span.

@@ -22,7 +22,10 @@ pub use analyze::{analyze, Analysis};
 pub use context::{Actor, ActorKind, Approval, Context, Environment};
 pub use decision::{Decision, Mask};
 pub use finding::{Detection, Finding, Grade, Span};
-pub use intent::{Access, ColumnUse, Filter, Intent, ObjectRef, Operation, OutputColumn, StatementIntent, ToolIntent};
+pub use intent::{
+    Access, ColumnUse, Filter, Intent, ObjectRef, Operation, OutputColumn, StatementIntent,
+    ToolIntent,
+};
 pub use policy::{builtin_verdict, Mode, Policy};
 pub use rules::RuleClass;
 pub use verdict::{Severity, Verdict};

@@ -22,7 +22,16 @@ fn redact_after_keywords(s: &str) -> String {
     let bytes = s.as_bytes();
     while i < s.len() {
         let rest = lower.get(i..).unwrap_or("");
-        let kw = ["password", "identified by", "secret", "token", "passwd", "pwd"].iter().find(|k| rest.starts_with(**k));
+        let kw = [
+            "password",
+            "identified by",
+            "secret",
+            "token",
+            "passwd",
+            "pwd",
+        ]
+        .iter()
+        .find(|k| rest.starts_with(**k));
         if let Some(k) = kw {
             let prev_ok = i == 0 || bytes.get(i - 1).is_some_and(|b| !b.is_ascii_alphanumeric());
             if prev_ok {
@@ -32,7 +41,10 @@ fn redact_after_keywords(s: &str) -> String {
                 let window = s.get(j..(j + 24).min(s.len())).unwrap_or("");
                 if let Some(q) = window.find(['\'', '"']) {
                     let between = window.get(..q).unwrap_or("");
-                    if between.chars().all(|c| c.is_whitespace() || c == '=' || c == ':' || c.is_ascii_alphabetic()) && between.len() < 16 {
+                    if between.chars().all(|c| {
+                        c.is_whitespace() || c == '=' || c == ':' || c.is_ascii_alphabetic()
+                    }) && between.len() < 16
+                    {
                         let quote = window.as_bytes().get(q).copied().unwrap_or(b'\'') as char;
                         out.push_str(between);
                         j += q + 1;
@@ -65,7 +77,9 @@ fn redact_url_passwords(s: &str) -> String {
     while let Some(p) = rest.find("://") {
         let (head, tail) = rest.split_at(p + 3);
         out.push_str(head);
-        let end = tail.find(|c: char| c.is_whitespace() || c == '\'' || c == '"' || c == '`').unwrap_or(tail.len());
+        let end = tail
+            .find(|c: char| c.is_whitespace() || c == '\'' || c == '"' || c == '`')
+            .unwrap_or(tail.len());
         let authority = tail.get(..end).unwrap_or("");
         if let (Some(at), Some(colon)) = (authority.rfind('@'), authority.find(':')) {
             if colon < at {
@@ -84,7 +98,22 @@ fn redact_url_passwords(s: &str) -> String {
 }
 
 fn redact_tokens(s: &str) -> String {
-    const PREFIXES: &[&str] = &["AKIA", "ASIA", "ghp_", "gho_", "ghs_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "sk_live_", "rk_live_", "sk-", "AIza", "eyJ"];
+    const PREFIXES: &[&str] = &[
+        "AKIA",
+        "ASIA",
+        "ghp_",
+        "gho_",
+        "ghs_",
+        "github_pat_",
+        "glpat-",
+        "xoxb-",
+        "xoxp-",
+        "sk_live_",
+        "rk_live_",
+        "sk-",
+        "AIza",
+        "eyJ",
+    ];
     let mut out = String::with_capacity(s.len());
     for (i, word) in s.split(' ').enumerate() {
         if i > 0 {

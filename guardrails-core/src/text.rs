@@ -40,5 +40,5 @@ pub fn is_lookalike(c: char) -> bool {
         | '\u{ff01}'..='\u{ff5e}' // full-width ASCII
         | '\u{1d400}'..='\u{1d7ff}' // mathematical alphanumerics
         | '\u{00a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
-        | '\u{2212}' | '\u{2010}'..='\u{2015}' | '\u{ff0d}')
+        | '\u{2212}' | '\u{2010}'..='\u{2015}')
 }

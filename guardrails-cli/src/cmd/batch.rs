@@ -28,7 +28,14 @@ fn decide_line(policy: &Policy, number: usize, line: &str) -> (String, bool) {
         Ok(req) => {
             let decision = policy.evaluate(&req.action, &req.context);
             let id = req.id.unwrap_or(serde_json::Value::Null);
-            (format!("{{\"id\":{},\"decision\":{}}}", id, wire::decision_json(&decision)), true)
+            (
+                format!(
+                    "{{\"id\":{},\"decision\":{}}}",
+                    id,
+                    wire::decision_json(&decision)
+                ),
+                true,
+            )
         }
         Err(e) => {
             let mut obj = serde_json::Map::new();
@@ -50,19 +57,28 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
     let (reader, total): (Box<dyn BufRead>, Option<u64>) = if a.input == "-" {
         (Box::new(BufReader::new(std::io::stdin())), None)
     } else {
-        let f = std::fs::File::open(&a.input).map_err(|e| format!("cannot open `{}`: {e}", a.input))?;
+        let f =
+            std::fs::File::open(&a.input).map_err(|e| format!("cannot open `{}`: {e}", a.input))?;
         let len = f.metadata().map(|m| m.len()).ok();
         (Box::new(BufReader::new(f)), len)
     };
     let progress = match total {
         Some(len) if std::io::stderr().is_terminal() => {
             let bar = indicatif::ProgressBar::new(len);
-            bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
             Some(bar)
         }
         _ => None,
     };
-    let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let threads = a
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut all_ok = true;
@@ -93,7 +109,8 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
             writeln!(out, "{text}").map_err(|e| format!("cannot write output: {e}"))?;
         }
     }
-    out.flush().map_err(|e| format!("cannot write output: {e}"))?;
+    out.flush()
+        .map_err(|e| format!("cannot write output: {e}"))?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -102,17 +119,33 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
 
 fn decide_chunk(policy: &Policy, chunk: &[(usize, String)], threads: usize) -> Vec<(String, bool)> {
     if threads <= 1 || chunk.len() < 16 {
-        return chunk.iter().map(|(n, l)| decide_line(policy, *n, l)).collect();
+        return chunk
+            .iter()
+            .map(|(n, l)| decide_line(policy, *n, l))
+            .collect();
     }
     let per = chunk.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = chunk
             .chunks(per)
-            .map(|part| s.spawn(move || part.iter().map(|(n, l)| decide_line(policy, *n, l)).collect::<Vec<_>>()))
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(n, l)| decide_line(policy, *n, l))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|_| vec![("{\"error\":\"internal error: a worker thread failed\"}".to_owned(), false)]))
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![(
+                        "{\"error\":\"internal error: a worker thread failed\"}".to_owned(),
+                        false,
+                    )]
+                })
+            })
             .collect()
     })
 }

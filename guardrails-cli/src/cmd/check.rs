@@ -75,7 +75,10 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
         context.actor.kind = kind;
     }
     if a.actor.is_some() {
-        context.actor = Actor { id: a.actor, ..context.actor };
+        context.actor = Actor {
+            id: a.actor,
+            ..context.actor
+        };
     }
     if !a.roles.is_empty() {
         context.actor.roles = a.roles;

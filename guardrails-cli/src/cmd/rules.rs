@@ -22,9 +22,17 @@ pub(crate) struct ExplainArgs {
 pub(crate) fn rules(a: RulesArgs) -> Result<u8, String> {
     for r in catalogue() {
         if a.json {
-            print(&serde_json::json!({"id": r.id, "class": r.class, "summary": r.summary}).to_string());
+            print(
+                &serde_json::json!({"id": r.id, "class": r.class, "summary": r.summary})
+                    .to_string(),
+            );
         } else {
-            print(&format!("{:<32} {:<12} {}", r.id, format!("{:?}", r.class).to_lowercase(), r.summary));
+            print(&format!(
+                "{:<32} {:<12} {}",
+                r.id,
+                format!("{:?}", r.class).to_lowercase(),
+                r.summary
+            ));
         }
     }
     Ok(0)
@@ -32,21 +40,41 @@ pub(crate) fn rules(a: RulesArgs) -> Result<u8, String> {
 
 pub(crate) fn explain(a: ExplainArgs) -> Result<u8, String> {
     let Some(r) = lookup(&a.rule) else {
-        let hint = closest(&a.rule).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
-        return Err(format!("unknown rule `{}`{hint}; `guardrails rules` lists them", a.rule));
+        let hint = closest(&a.rule)
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        return Err(format!(
+            "unknown rule `{}`{hint}; `guardrails rules` lists them",
+            a.rule
+        ));
     };
-    print(&format!("{}  ({})\n\n{}\n\nwhy: {}\n", r.id, format!("{:?}", r.class).to_lowercase(), r.summary, r.rationale));
+    print(&format!(
+        "{}  ({})\n\n{}\n\nwhy: {}\n",
+        r.id,
+        format!("{:?}", r.class).to_lowercase(),
+        r.summary,
+        r.rationale
+    ));
     if !r.examples.is_empty() {
         print("examples (an agent in production, built-in policy):");
         for e in r.examples {
-            print(&format!("  {:<6} [{}] {}", e.verdict.as_str(), e.surface, e.input));
+            print(&format!(
+                "  {:<6} [{}] {}",
+                e.verdict.as_str(),
+                e.surface,
+                e.input
+            ));
         }
     }
     Ok(0)
 }
 
 fn closest(id: &str) -> Option<&'static str> {
-    catalogue().map(|r| (r.id, distance(id, r.id))).filter(|(_, d)| *d <= 4).min_by_key(|(_, d)| *d).map(|(i, _)| i)
+    catalogue()
+        .map(|r| (r.id, distance(id, r.id)))
+        .filter(|(_, d)| *d <= 4)
+        .min_by_key(|(_, d)| *d)
+        .map(|(i, _)| i)
 }
 
 /// Levenshtein distance.

@@ -71,7 +71,12 @@ impl Policy {
     pub fn builtin() -> Policy {
         static BUILTIN: OnceLock<Policy> = OnceLock::new();
         BUILTIN
-            .get_or_init(|| Policy { inner: Arc::new(Compiled { mode: Mode::Enforce, digest: builtin_digest() }) })
+            .get_or_init(|| Policy {
+                inner: Arc::new(Compiled {
+                    mode: Mode::Enforce,
+                    digest: builtin_digest(),
+                }),
+            })
             .clone()
     }
 
@@ -84,7 +89,12 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn monitor(&self) -> Policy {
-        Policy { inner: Arc::new(Compiled { mode: Mode::Monitor, digest: self.inner.digest.clone() }) }
+        Policy {
+            inner: Arc::new(Compiled {
+                mode: Mode::Monitor,
+                digest: self.inner.digest.clone(),
+            }),
+        }
     }
 
     /// The policy's mode.
@@ -109,10 +119,11 @@ impl Policy {
     /// assert_eq!(p.evaluate(&drop, &Context::new(ActorKind::Human, "dev")).verdict, Verdict::Allow);
     /// ```
     pub fn evaluate(&self, action: &Action, context: &Context) -> Decision {
-        let analysis = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(action))) {
-            Ok(a) => a,
-            Err(_) => internal_failure(action),
-        };
+        let analysis =
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(action))) {
+                Ok(a) => a,
+                Err(_) => internal_failure(action),
+            };
         self.decide(analysis, context)
     }
 
@@ -123,12 +134,21 @@ impl Policy {
         let mut findings: Vec<Finding> = Vec::with_capacity(analysis.detections.len());
         for d in analysis.detections {
             let f = judge(d, env, actor);
-            if !findings.iter().any(|x| x.rule == f.rule && x.statement == f.statement && x.span == f.span && x.message == f.message) {
+            if !findings.iter().any(|x| {
+                x.rule == f.rule
+                    && x.statement == f.statement
+                    && x.span == f.span
+                    && x.message == f.message
+            }) {
                 findings.push(f);
             }
         }
-        findings.sort_by(|a, b| b.verdict.cmp(&a.verdict));
-        let verdict = findings.iter().map(|f| f.verdict).max().unwrap_or(Verdict::Allow);
+        findings.sort_by_key(|f| std::cmp::Reverse(f.verdict));
+        let verdict = findings
+            .iter()
+            .map(|f| f.verdict)
+            .max()
+            .unwrap_or(Verdict::Allow);
         Decision {
             verdict,
             enforced: self.inner.mode == Mode::Enforce,
@@ -141,7 +161,11 @@ impl Policy {
     }
 }
 
-fn judge(d: Detection, env: crate::context::Environment, actor: crate::context::ActorKind) -> Finding {
+fn judge(
+    d: Detection,
+    env: crate::context::Environment,
+    actor: crate::context::ActorKind,
+) -> Finding {
     let info = rules::lookup(&d.rule);
     let class = info.map_or(RuleClass::Risky, |r| r.class);
     let severity = info.map_or(crate::verdict::Severity::Medium, |r| r.severity(d.grade));
@@ -162,7 +186,11 @@ fn internal_failure(action: &Action) -> Analysis {
         Action::Tool { .. } => "tool.bad-arguments",
     };
     Analysis {
-        detections: vec![Detection::new(rule, crate::finding::Grade::Deny, "the analysis failed internally: fail closed")],
+        detections: vec![Detection::new(
+            rule,
+            crate::finding::Grade::Deny,
+            "the analysis failed internally: fail closed",
+        )],
         normalized: format!("{action:?}"),
         ..Analysis::default()
     }

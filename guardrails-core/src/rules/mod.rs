@@ -87,10 +87,13 @@ impl RuleInfo {
 ///
 /// ```
 /// let all = guardrails_core::rules::catalogue();
-/// assert!(all.iter().any(|r| r.id == "sql.delete-without-where"));
+/// assert!(all.into_iter().any(|r| r.id == "sql.delete-without-where"));
 /// ```
 pub fn catalogue() -> impl Iterator<Item = &'static RuleInfo> {
-    sql::RULES.iter().chain(shell::RULES.iter()).chain(engine::RULES.iter())
+    sql::RULES
+        .iter()
+        .chain(shell::RULES.iter())
+        .chain(engine::RULES.iter())
 }
 
 /// Looks a rule up by id.
@@ -110,5 +113,10 @@ pub(crate) const fn ex(
     verdict: crate::Verdict,
     fires: bool,
 ) -> Example {
-    Example { surface, input, verdict, fires }
+    Example {
+        surface,
+        input,
+        verdict,
+        fires,
+    }
 }

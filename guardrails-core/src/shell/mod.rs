@@ -31,11 +31,15 @@ pub(crate) fn analyze_command(command: &str, shell: ShellKind) -> ShellAnalysis 
     let message = if shell.is_analysed() {
         "shell commands are not analysed yet: fail closed".to_owned()
     } else {
-        format!("`{}` commands are not analysed: fail closed", shell.as_str())
+        format!(
+            "`{}` commands are not analysed: fail closed",
+            shell.as_str()
+        )
     };
     ShellAnalysis {
         commands: Vec::new(),
-        detections: vec![Detection::new("shell.unsupported", Grade::Deny, message).at(0, Some((0, command.len())))],
+        detections: vec![Detection::new("shell.unsupported", Grade::Deny, message)
+            .at(0, Some((0, command.len())))],
         normalized: command.split_whitespace().collect::<Vec<_>>().join(" "),
     }
 }
@@ -44,7 +48,12 @@ pub(crate) fn analyze_command(command: &str, shell: ShellKind) -> ShellAnalysis 
 pub(crate) fn analyze_argv(argv: &[String]) -> ShellAnalysis {
     ShellAnalysis {
         commands: Vec::new(),
-        detections: vec![Detection::new("shell.unsupported", Grade::Deny, "exec actions are not analysed yet: fail closed").at(0, None)],
+        detections: vec![Detection::new(
+            "shell.unsupported",
+            Grade::Deny,
+            "exec actions are not analysed yet: fail closed",
+        )
+        .at(0, None)],
         normalized: argv.join("\u{0}"),
     }
 }

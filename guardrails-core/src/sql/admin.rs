@@ -19,11 +19,12 @@ impl Cx<'_> {
     /// The object name starting at token `i` (`a.b."c"`), and the index after it.
     pub(crate) fn name_at(&self, mut i: usize) -> (String, usize) {
         let mut parts = Vec::new();
-        loop {
-            let Some(t) = self.toks.get(i) else { break };
+        while let Some(t) = self.toks.get(i) {
             match &t.token {
                 Token::Word(w) => parts.push(w.value.clone()),
-                Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => parts.push(s.clone()),
+                Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => {
+                    parts.push(s.clone())
+                }
                 Token::Char('#') | Token::Sharp => {
                     // T-SQL #temp
                     if let Some(Token::Word(w)) = self.toks.get(i + 1).map(|t| &t.token) {
@@ -65,7 +66,11 @@ impl Cx<'_> {
             "SELECT" | "WITH" | "VALUES" | "INSERT" | "REPLACE" | "UPSERT" => {
                 if self.has("OVERWRITE") {
                     self.set_kind("insert overwrite", Operation::Write);
-                    self.hit("sql.truncate", Deny, "`INSERT OVERWRITE` replaces the table's rows".into());
+                    self.hit(
+                        "sql.truncate",
+                        Deny,
+                        "`INSERT OVERWRITE` replaces the table's rows".into(),
+                    );
                     return true;
                 }
                 false
@@ -75,7 +80,11 @@ impl Cx<'_> {
                 self.set_kind("table", Operation::Read);
                 self.object(&name, Access::Read);
                 if names::is_sensitive_table(&name) {
-                    self.hit("sql.sensitive-bulk-read", Review, format!("`TABLE {name}` reads every row of a table of personal data"));
+                    self.hit(
+                        "sql.sensitive-bulk-read",
+                        Review,
+                        format!("`TABLE {name}` reads every row of a table of personal data"),
+                    );
                 }
                 true
             }
@@ -83,25 +92,27 @@ impl Cx<'_> {
                 self.set_kind("update statistics", Operation::Admin);
                 true
             }
-            "UPDATE" | "DELETE" => self.dml_by_tokens(s, &head),
-            "MERGE" => {
-                self.set_kind("merge", Operation::Write);
-                self.hit("sql.broad-write", Review, "`MERGE` could not be fully analysed; its scope is unknown".into());
-                true
-            }
+            "UPDATE" | "DELETE" | "MERGE" => false,
             "DROP" => self.drop(s),
             "TRUNCATE" => self.truncate(s),
             "ALTER" => self.alter(s),
             "CREATE" => self.create(s),
             "RENAME" => {
                 self.set_kind("rename", Operation::Ddl);
-                self.hit("sql.alter-schema", Review, "`RENAME` changes existing schema".into());
+                self.hit(
+                    "sql.alter-schema",
+                    Review,
+                    "`RENAME` changes existing schema".into(),
+                );
                 true
             }
             "GRANT" | "REVOKE" | "DENY" => self.grant(s, &head),
             "SET" | "RESET" => self.set(s, &head),
-            "COPY" | "UNLOAD" | "EXPORT" | "LOAD" | "PUT" | "GET" | "REMOVE" | "RM" | "LIST" | "LS" | "BULK" => self.data_movement(s, &head),
-            "EXEC" | "EXECUTE" | "CALL" | "PREPARE" | "DO" | "DEALLOCATE" | "SP_EXECUTESQL" => self.dynamic(s, &head),
+            "COPY" | "UNLOAD" | "EXPORT" | "LOAD" | "PUT" | "GET" | "REMOVE" | "RM" | "LIST"
+            | "LS" | "BULK" => self.data_movement(s, &head),
+            "EXEC" | "EXECUTE" | "CALL" | "PREPARE" | "DO" | "DEALLOCATE" | "SP_EXECUTESQL" => {
+                self.dynamic(s, &head)
+            }
             "EXPLAIN" => self.explain_tokens(s),
             "PRAGMA" => self.pragma(s),
             "ATTACH" => self.attach(s),
@@ -109,74 +120,100 @@ impl Cx<'_> {
         }
     }
 
-    fn dml_by_tokens(&mut self, s: usize, head: &str) -> bool {
-        // Token-level fallback for DELETE/UPDATE the parser could not read.
-        let mut depth = 0i32;
-        let mut where_at = None;
-        for (i, t) in self.toks.iter().enumerate().skip(s) {
-            match t.token {
-                Token::LParen => depth += 1,
-                Token::RParen => depth -= 1,
-                _ if depth == 0 && t.is("WHERE") => {
-                    where_at = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-        }
-        let kind = head.to_ascii_lowercase();
-        self.set_kind(&kind, Operation::Write);
-        match where_at {
-            None => {
-                let rule = if head == "DELETE" { "sql.delete-without-where" } else { "sql.update-without-where" };
-                self.hit(rule, Deny, format!("`{head}` without `WHERE` changes every row"));
-                true
-            }
-            Some(w) if w + 1 < self.toks.len() && depth == 0 => {
-                self.hit("sql.broad-write", Review, format!("`{head}` could not be fully analysed; its `WHERE` scope is unknown"));
-                true
-            }
-            Some(_) => false,
-        }
-    }
-
     fn drop(&mut self, s: usize) -> bool {
         let mut i = s + 1;
         let temporary = self.is(i, "TEMPORARY") || self.is(i, "TEMP");
-        i = self.skip_words(i, &["TEMPORARY", "TEMP", "EXTERNAL", "MATERIALIZED", "GLOBAL", "DYNAMIC", "ICEBERG", "HYBRID", "SECURE", "PUBLIC", "FOREIGN", "UNIQUE"]);
+        i = self.skip_words(
+            i,
+            &[
+                "TEMPORARY",
+                "TEMP",
+                "EXTERNAL",
+                "MATERIALIZED",
+                "GLOBAL",
+                "DYNAMIC",
+                "ICEBERG",
+                "HYBRID",
+                "SECURE",
+                "PUBLIC",
+                "FOREIGN",
+                "UNIQUE",
+            ],
+        );
         let materialized = self.has_seq(&["DROP", "MATERIALIZED"]);
         let Some(kind) = self.w(i) else { return false };
         let cascade = self.has("CASCADE");
-        let mut j = self.skip_words(i + 1, &["IF", "EXISTS", "CONCURRENTLY", "DATA", "WRAPPER", "MAPPING", "FOR", "BY"]);
+        let mut j = self.skip_words(
+            i + 1,
+            &[
+                "IF",
+                "EXISTS",
+                "CONCURRENTLY",
+                "DATA",
+                "WRAPPER",
+                "MAPPING",
+                "FOR",
+                "BY",
+            ],
+        );
         let (name, _) = self.name_at(j);
         j += 0;
         let _ = j;
-        let kind_l = if materialized { "materialized view".to_owned() } else { kind.to_ascii_lowercase() };
+        let kind_l = if materialized {
+            "materialized view".to_owned()
+        } else {
+            kind.to_ascii_lowercase()
+        };
         self.set_kind(&format!("drop {kind_l}"), Operation::Ddl);
         self.object(&name, Access::Drop);
         match kind.as_str() {
             "USER" | "ROLE" | "LOGIN" | "GROUP" => {
                 self.intent.operation = Operation::Dcl;
-                self.hit("sql.privilege-change", Review, format!("`DROP {kind}` removes the account `{name}`"));
+                self.hit(
+                    "sql.privilege-change",
+                    Review,
+                    format!("`DROP {kind}` removes the account `{name}`"),
+                );
             }
             "VIEW" | "INDEX" | "STATISTICS" | "KEY" => {
                 if cascade {
                     self.hit("sql.drop", Deny, format!("`DROP {} ... CASCADE` drops `{name}` and every object that depends on it", kind_l.to_ascii_uppercase()));
                 } else {
-                    self.hit("sql.drop", Review, format!("`DROP {}` removes `{name}` (no data is lost)", kind_l.to_ascii_uppercase()));
+                    self.hit(
+                        "sql.drop",
+                        Review,
+                        format!(
+                            "`DROP {}` removes `{name}` (no data is lost)",
+                            kind_l.to_ascii_uppercase()
+                        ),
+                    );
                 }
             }
             "TABLE" => {
-                let all_temp = temporary || self.table_list(i + 1).iter().all(|t| self.is_temporary(t));
+                let all_temp =
+                    temporary || self.table_list(i + 1).iter().all(|t| self.is_temporary(t));
                 if !all_temp {
-                    self.hit("sql.drop", Deny, format!("`DROP TABLE` destroys `{name}` and its data"));
+                    self.hit(
+                        "sql.drop",
+                        Deny,
+                        format!("`DROP TABLE` destroys `{name}` and its data"),
+                    );
                 }
             }
             "PREPARE" | "CURSOR" => self.intent.operation = Operation::Admin,
-            "SERVER" | "PUBLICATION" | "SUBSCRIPTION" | "POLICY" | "RULE" | "CONSTRAINT" | "COLUMN" => {
-                self.hit("sql.alter-schema", Review, format!("`DROP {kind}` removes `{name}`"));
+            "SERVER" | "PUBLICATION" | "SUBSCRIPTION" | "POLICY" | "RULE" | "CONSTRAINT"
+            | "COLUMN" => {
+                self.hit(
+                    "sql.alter-schema",
+                    Review,
+                    format!("`DROP {kind}` removes `{name}`"),
+                );
             }
-            _ => self.hit("sql.drop", Deny, format!("`DROP {}` destroys `{name}`", kind_l.to_ascii_uppercase())),
+            _ => self.hit(
+                "sql.drop",
+                Deny,
+                format!("`DROP {}` destroys `{name}`", kind_l.to_ascii_uppercase()),
+            ),
         }
         true
     }
@@ -207,15 +244,24 @@ impl Cx<'_> {
             self.object(t, Access::Drop);
         }
         if tables.is_empty() || !tables.iter().all(|t| self.is_temporary(t)) {
-            self.hit("sql.truncate", Deny, format!("`TRUNCATE` removes every row of `{}`", tables.join("`, `")));
+            self.hit(
+                "sql.truncate",
+                Deny,
+                format!("`TRUNCATE` removes every row of `{}`", tables.join("`, `")),
+            );
         }
         true
     }
 
     fn alter(&mut self, s: usize) -> bool {
-        let Some(kind) = self.w(s + 1) else { return false };
+        let Some(kind) = self.w(s + 1) else {
+            return false;
+        };
         let (name, after) = self.name_at(self.skip_words(s + 2, &["IF", "EXISTS", "ONLY"]));
-        self.set_kind(&format!("alter {}", kind.to_ascii_lowercase()), Operation::Ddl);
+        self.set_kind(
+            &format!("alter {}", kind.to_ascii_lowercase()),
+            Operation::Ddl,
+        );
         match kind.as_str() {
             "SYSTEM" => {
                 self.intent.operation = Operation::Admin;
@@ -227,17 +273,33 @@ impl Cx<'_> {
                 self.alter_role(&name);
             }
             "DATABASE" if self.has_seq(&["RECOVERY", "SIMPLE"]) => {
-                self.hit("sql.disable-safety", Deny, "`SET RECOVERY SIMPLE` breaks the log backup chain".into());
+                self.hit(
+                    "sql.disable-safety",
+                    Deny,
+                    "`SET RECOVERY SIMPLE` breaks the log backup chain".into(),
+                );
             }
             "DATABASE" if self.has("SINGLE_USER") => {
-                self.hit("sql.lock-or-maintenance", Review, "single-user mode disconnects every other session".into());
+                self.hit(
+                    "sql.lock-or-maintenance",
+                    Review,
+                    "single-user mode disconnects every other session".into(),
+                );
             }
             "INDEX" if self.has("REBUILD") || self.has("REORGANIZE") => {
                 self.intent.operation = Operation::Admin;
-                self.hit("sql.lock-or-maintenance", Review, format!("index rebuild of `{name}`"));
+                self.hit(
+                    "sql.lock-or-maintenance",
+                    Review,
+                    format!("index rebuild of `{name}`"),
+                );
             }
             "TABLE" => self.alter_table(&name, after),
-            "ACCOUNT" | "WAREHOUSE" | "SESSION" | "STAGE" | "SHARE" | "PUBLICATION" | "SCHEMA" | "DATABASE" | "VIEW" | "MATERIALIZED" | "FUNCTION" | "PROCEDURE" | "TRIGGER" | "SEQUENCE" | "TYPE" | "DOMAIN" | "EXTENSION" | "EVENT" | "POLICY" | "SERVER" | "NETWORK" | "EXTERNAL" | "DEFAULT" | "LARGE" | "COLUMN" | "STORAGE" | "TABLESPACE" => {
+            "ACCOUNT" | "WAREHOUSE" | "SESSION" | "STAGE" | "SHARE" | "PUBLICATION" | "SCHEMA"
+            | "DATABASE" | "VIEW" | "MATERIALIZED" | "FUNCTION" | "PROCEDURE" | "TRIGGER"
+            | "SEQUENCE" | "TYPE" | "DOMAIN" | "EXTENSION" | "EVENT" | "POLICY" | "SERVER"
+            | "NETWORK" | "EXTERNAL" | "DEFAULT" | "LARGE" | "COLUMN" | "STORAGE"
+            | "TABLESPACE" => {
                 self.object(&name, Access::Alter);
                 self.alter_other(&kind, &name);
             }
@@ -247,44 +309,146 @@ impl Cx<'_> {
     }
 
     fn alter_role(&mut self, name: &str) {
-        let admin = ["SUPERUSER", "BYPASSRLS", "CREATEROLE", "REPLICATION", "SYSADMIN"].iter().find(|k| self.has(k));
+        if self.toks.iter().any(|t| {
+            t.word()
+                .is_some_and(|w| w.to_ascii_uppercase().contains("MFA"))
+        }) {
+            self.hit(
+                "sql.disable-safety",
+                Deny,
+                format!("weakens multi-factor authentication of `{name}`"),
+            );
+            return;
+        }
+        let admin = [
+            "SUPERUSER",
+            "BYPASSRLS",
+            "CREATEROLE",
+            "REPLICATION",
+            "SYSADMIN",
+        ]
+        .iter()
+        .find(|k| self.has(k));
         if let Some(a) = admin {
-            self.hit("sql.privilege-change", Deny, format!("gives `{name}` the `{a}` attribute"));
-        } else if (self.has("PASSWORD") || self.has("IDENTIFIED")) && names::is_superuser_name(name) {
-            self.hit("sql.privilege-change", Deny, format!("changes the password of the built-in superuser `{name}`"));
+            self.hit(
+                "sql.privilege-change",
+                Deny,
+                format!("gives `{name}` the `{a}` attribute"),
+            );
+        } else if (self.has("PASSWORD") || self.has("IDENTIFIED")) && names::is_superuser_name(name)
+        {
+            self.hit(
+                "sql.privilege-change",
+                Deny,
+                format!("changes the password of the built-in superuser `{name}`"),
+            );
         } else if self.has("NOSUPERUSER") || self.has("NOLOGIN") {
-            self.hit("sql.privilege-change", Review, format!("changes the attributes of `{name}`"));
+            self.hit(
+                "sql.privilege-change",
+                Review,
+                format!("changes the attributes of `{name}`"),
+            );
         } else {
-            self.hit("sql.privilege-change", Review, format!("changes the account `{name}`"));
+            self.hit(
+                "sql.privilege-change",
+                Review,
+                format!("changes the account `{name}`"),
+            );
         }
     }
 
     fn alter_table(&mut self, name: &str, after: usize) {
         self.object(name, Access::Alter);
         let temp = self.is_temporary(name);
-        let tail: Vec<String> = self.toks.iter().skip(after).filter_map(|t| t.word().map(str::to_ascii_uppercase)).collect();
+        let tail: Vec<String> = self
+            .toks
+            .iter()
+            .skip(after)
+            .filter_map(|t| t.word().map(str::to_ascii_uppercase))
+            .collect();
         let has = |w: &str| tail.iter().any(|t| t == w);
-        let seq = |a: &str, b: &str| tail.windows(2).any(|p| p.first().is_some_and(|x| x == a) && p.get(1).is_some_and(|y| y == b));
+        let seq = |a: &str, b: &str| {
+            tail.windows(2)
+                .any(|p| p.first().is_some_and(|x| x == a) && p.get(1).is_some_and(|y| y == b))
+        };
         if seq("SET", "UNLOGGED") {
-            self.hit("sql.disable-safety", Deny, format!("`SET UNLOGGED` stops replicating `{name}` and empties it on crash recovery"));
-        } else if (has("DISABLE") && (has("TRIGGER") || has("RULE") || seq("ROW", "LEVEL") || has("KEYS"))) || has("NOCHECK") || seq("NO", "FORCE") && seq("ROW", "LEVEL") {
-            self.hit("sql.disable-safety", Deny, format!("turns off triggers, constraints or row-level security of `{name}`"));
-        } else if seq("TRUNCATE", "PARTITION") || tail.iter().any(|t| t == "ENGINE") && (has("BLACKHOLE")) {
-            self.hit("sql.truncate", Deny, format!("discards the rows of `{name}`"));
+            self.hit(
+                "sql.disable-safety",
+                Deny,
+                format!(
+                    "`SET UNLOGGED` stops replicating `{name}` and empties it on crash recovery"
+                ),
+            );
+        } else if (has("DISABLE")
+            && (has("TRIGGER") || has("RULE") || seq("ROW", "LEVEL") || has("KEYS")))
+            || has("NOCHECK")
+            || seq("NO", "FORCE") && seq("ROW", "LEVEL")
+        {
+            self.hit(
+                "sql.disable-safety",
+                Deny,
+                format!("turns off triggers, constraints or row-level security of `{name}`"),
+            );
+        } else if seq("TRUNCATE", "PARTITION")
+            || tail.iter().any(|t| t == "ENGINE") && (has("BLACKHOLE"))
+        {
+            self.hit(
+                "sql.truncate",
+                Deny,
+                format!("discards the rows of `{name}`"),
+            );
         } else if seq("DROP", "PARTITION") {
-            self.hit("sql.drop", Deny, format!("drops a partition of `{name}` with its rows"));
+            self.hit(
+                "sql.drop",
+                Deny,
+                format!("drops a partition of `{name}` with its rows"),
+            );
+        } else if (has("EXPIRATION_TIMESTAMP") || has("PARTITION_EXPIRATION_DAYS"))
+            && !tail.iter().any(|t| t == "NULL")
+        {
+            if has("PARTITION_EXPIRATION_DAYS") {
+                self.hit(
+                    "sql.truncate",
+                    Deny,
+                    format!("partition expiry deletes the data of `{name}` on a schedule"),
+                );
+            } else {
+                self.hit(
+                    "sql.drop",
+                    Deny,
+                    format!("an expiration time drops `{name}` on a schedule"),
+                );
+            }
         } else if has("DATA_RETENTION_TIME_IN_DAYS") || has("RETENTION") {
             self.retention();
         } else if seq("OWNER", "TO") {
-            self.hit("sql.privilege-change", Deny, format!("transfers ownership of `{name}`"));
+            self.hit(
+                "sql.privilege-change",
+                Deny,
+                format!("transfers ownership of `{name}`"),
+            );
         } else if self.drops_column(after) {
             if !temp {
-                self.hit("sql.drop-column", Deny, format!("`ALTER TABLE {name} DROP COLUMN` deletes the column's data in every row"));
+                self.hit(
+                    "sql.drop-column",
+                    Deny,
+                    format!(
+                        "`ALTER TABLE {name} DROP COLUMN` deletes the column's data in every row"
+                    ),
+                );
             }
         } else if seq("SWAP", "WITH") {
-            self.hit("sql.alter-schema", Review, format!("swaps `{name}` with another table"));
+            self.hit(
+                "sql.alter-schema",
+                Review,
+                format!("swaps `{name}` with another table"),
+            );
         } else if !temp {
-            self.hit("sql.alter-schema", Review, format!("`ALTER TABLE` changes the schema of `{name}`"));
+            self.hit(
+                "sql.alter-schema",
+                Review,
+                format!("`ALTER TABLE` changes the schema of `{name}`"),
+            );
         }
     }
 
@@ -292,10 +456,35 @@ impl Cx<'_> {
     fn drops_column(&self, after: usize) -> bool {
         self.toks.iter().enumerate().skip(after).any(|(i, t)| {
             t.is("DROP")
-                && !["CONSTRAINT", "INDEX", "KEY", "PRIMARY", "FOREIGN", "PARTITION", "DEFAULT", "NOT", "CHECK", "IDENTITY", "EXPRESSION", "ROW", "TRIGGER", "RULE", "STATISTICS", "UNIQUE", "SEARCH", "CLUSTERING", "PROJECTION", "MASKING", "ROW_ACCESS"]
-                    .iter()
-                    .any(|w| self.is(i + 1, w))
-                && !self.toks.get(i.wrapping_sub(1)).is_some_and(|p| p.is("SET") || p.is("ALTER"))
+                && ![
+                    "CONSTRAINT",
+                    "INDEX",
+                    "KEY",
+                    "PRIMARY",
+                    "FOREIGN",
+                    "PARTITION",
+                    "DEFAULT",
+                    "NOT",
+                    "CHECK",
+                    "IDENTITY",
+                    "EXPRESSION",
+                    "ROW",
+                    "TRIGGER",
+                    "RULE",
+                    "STATISTICS",
+                    "UNIQUE",
+                    "SEARCH",
+                    "CLUSTERING",
+                    "PROJECTION",
+                    "MASKING",
+                    "ROW_ACCESS",
+                ]
+                .iter()
+                .any(|w| self.is(i + 1, w))
+                && !self
+                    .toks
+                    .get(i.wrapping_sub(1))
+                    .is_some_and(|p| p.is("SET") || p.is("ALTER"))
                 && !self.is(i.wrapping_sub(2), "ALTER")
         })
     }
@@ -306,42 +495,128 @@ impl Cx<'_> {
                 && self.toks.iter().skip(i + 1).take(3).any(|n| matches!(&n.token, Token::Number(v, _) if v.trim_start_matches('0').is_empty()))
         });
         if zero {
-            self.hit("sql.disable-safety", Deny, "sets data retention to 0: dropped or changed data cannot be recovered".into());
+            self.hit(
+                "sql.disable-safety",
+                Deny,
+                "sets data retention to 0: dropped or changed data cannot be recovered".into(),
+            );
         } else {
-            self.hit("sql.disable-safety", Review, "changes data retention".into());
+            self.hit(
+                "sql.disable-safety",
+                Review,
+                "changes data retention".into(),
+            );
         }
     }
 
     fn alter_other(&mut self, kind: &str, name: &str) {
         match kind {
-            "ACCOUNT" | "DATABASE" | "SCHEMA" if self.has("DATA_RETENTION_TIME_IN_DAYS") => self.retention(),
-            "ACCOUNT" if self.has("NETWORK_POLICY") && self.has("UNSET") => {
-                self.hit("sql.disable-safety", Deny, "removes the account's network policy".into());
+            "ACCOUNT" | "DATABASE" | "SCHEMA" if self.has("DATA_RETENTION_TIME_IN_DAYS") => {
+                self.retention()
             }
-            "ACCOUNT" | "NETWORK" => self.hit("sql.disable-safety", Review, format!("changes account-wide settings of `{name}`")),
+            "ACCOUNT" if self.has("NETWORK_POLICY") && self.has("UNSET") => {
+                self.hit(
+                    "sql.disable-safety",
+                    Deny,
+                    "removes the account's network policy".into(),
+                );
+            }
+            "ACCOUNT" if self.weakens_account_guard() => {
+                self.hit(
+                    "sql.disable-safety",
+                    Deny,
+                    "turns off an account-wide security guard".into(),
+                );
+            }
+            "ACCOUNT" | "NETWORK" => self.hit(
+                "sql.disable-safety",
+                Review,
+                format!("changes account-wide settings of `{name}`"),
+            ),
             "SESSION" => self.intent.operation = Operation::Admin,
             "SHARE" if self.has("ACCOUNTS") || self.has("ADD") => {
-                self.hit("sql.exfiltration", Deny, format!("shares `{name}` with other accounts"));
+                self.hit(
+                    "sql.exfiltration",
+                    Deny,
+                    format!("shares `{name}` with other accounts"),
+                );
             }
-            "STAGE" if self.has("URL") => self.hit("sql.exfiltration", Deny, format!("points the stage `{name}` at an external location")),
+            "STAGE" if self.has("URL") => self.hit(
+                "sql.exfiltration",
+                Deny,
+                format!("points the stage `{name}` at an external location"),
+            ),
             "DEFAULT" => {
                 self.intent.operation = Operation::Dcl;
-                self.hit("sql.privilege-change", Review, "changes default privileges".into());
+                self.hit(
+                    "sql.privilege-change",
+                    Review,
+                    "changes default privileges".into(),
+                );
             }
-            "LARGE" => self.hit("sql.privilege-change", Review, "changes a large object".into()),
-            "PUBLICATION" if self.has_seq(&["ALL", "TABLES"]) => self.hit("sql.exfiltration", Review, "publishes every table".into()),
-            "TRIGGER" | "EVENT" if self.has("DISABLE") => self.hit("sql.disable-safety", Deny, format!("disables the trigger `{name}`")),
-            "DATABASE" | "SCHEMA" | "VIEW" | "FUNCTION" | "PROCEDURE" | "SEQUENCE" | "TYPE" | "EXTENSION" | "SERVER" | "POLICY" | "MATERIALIZED" | "TRIGGER" | "EVENT" | "DOMAIN" | "COLUMN" | "EXTERNAL" | "TABLESPACE" | "STORAGE" => {
+            "LARGE" => self.hit(
+                "sql.privilege-change",
+                Review,
+                "changes a large object".into(),
+            ),
+            "PUBLICATION" if self.has_seq(&["ALL", "TABLES"]) => {
+                self.hit("sql.exfiltration", Review, "publishes every table".into())
+            }
+            "TRIGGER" | "EVENT" if self.has("DISABLE") => self.hit(
+                "sql.disable-safety",
+                Deny,
+                format!("disables the trigger `{name}`"),
+            ),
+            "DATABASE" | "SCHEMA" | "VIEW" | "FUNCTION" | "PROCEDURE" | "SEQUENCE" | "TYPE"
+            | "EXTENSION" | "SERVER" | "POLICY" | "MATERIALIZED" | "TRIGGER" | "EVENT"
+            | "DOMAIN" | "COLUMN" | "EXTERNAL" | "TABLESPACE" | "STORAGE" => {
                 if self.has_seq(&["OWNER", "TO"]) {
-                    self.hit("sql.privilege-change", Deny, format!("transfers ownership of `{name}`"));
+                    self.hit(
+                        "sql.privilege-change",
+                        Deny,
+                        format!("transfers ownership of `{name}`"),
+                    );
                 } else if kind == "SEQUENCE" && self.has("RESTART") {
-                    self.hit("sql.lock-or-maintenance", Review, format!("resets the sequence `{name}`"));
+                    self.hit(
+                        "sql.lock-or-maintenance",
+                        Review,
+                        format!("resets the sequence `{name}`"),
+                    );
                 } else {
-                    self.hit("sql.alter-schema", Review, format!("`ALTER {kind}` changes `{name}`"));
+                    self.hit(
+                        "sql.alter-schema",
+                        Review,
+                        format!("`ALTER {kind}` changes `{name}`"),
+                    );
                 }
             }
-            _ => self.hit("sql.alter-schema", Review, format!("`ALTER {kind}` changes `{name}`")),
+            _ => self.hit(
+                "sql.alter-schema",
+                Review,
+                format!("`ALTER {kind}` changes `{name}`"),
+            ),
         }
+    }
+
+    /// `SET PREVENT_x = FALSE`, `SET REQUIRE_x = FALSE`, `UNSET ENFORCE_x`, network/MFA policies.
+    fn weakens_account_guard(&self) -> bool {
+        let unset = self.has("UNSET");
+        self.toks.iter().enumerate().any(|(i, t)| {
+            let Some(w) = t.word().map(str::to_ascii_uppercase) else {
+                return false;
+            };
+            let guard = w.starts_with("PREVENT_")
+                || w.starts_with("REQUIRE_")
+                || w.starts_with("ENFORCE_")
+                || w.contains("MFA")
+                || w.ends_with("_POLICY");
+            let value = self
+                .toks
+                .get(i + 2)
+                .and_then(|v| v.word())
+                .map(str::to_ascii_uppercase);
+            guard && (unset || value.as_deref() == Some("FALSE"))
+        })
     }
 
     fn explain_tokens(&mut self, s: usize) -> bool {
@@ -352,24 +627,66 @@ impl Cx<'_> {
             if self.is(i, "ANALYZE") || self.is(i, "ANALYSE") {
                 analyze = true;
                 i += 1;
-            } else if self.is(i, "VERBOSE") || self.is(i, "QUERY") || self.is(i, "PLAN") || self.is(i, "EXTENDED") || self.is(i, "FORMAT") {
+            } else if self.is(i, "VERBOSE")
+                || self.is(i, "QUERY")
+                || self.is(i, "PLAN")
+                || self.is(i, "EXTENDED")
+                || self.is(i, "FORMAT")
+            {
                 i += 1;
             } else if matches!(self.toks.get(i).map(|t| &t.token), Some(Token::LParen)) {
-                let close = self.toks.iter().enumerate().skip(i).find(|(_, t)| t.token == Token::RParen).map_or(self.toks.len(), |(j, _)| j);
-                let opts: Vec<String> = self.toks.iter().take(close).skip(i).filter_map(|t| t.word().map(str::to_ascii_uppercase)).collect();
+                let close = self
+                    .toks
+                    .iter()
+                    .enumerate()
+                    .skip(i)
+                    .find(|(_, t)| t.token == Token::RParen)
+                    .map_or(self.toks.len(), |(j, _)| j);
+                let opts: Vec<String> = self
+                    .toks
+                    .iter()
+                    .take(close)
+                    .skip(i)
+                    .filter_map(|t| t.word().map(str::to_ascii_uppercase))
+                    .collect();
                 if let Some(p) = opts.iter().position(|o| o == "ANALYZE") {
-                    analyze = !opts.get(p + 1).is_some_and(|v| v == "FALSE" || v == "OFF" || v == "0");
+                    analyze = !opts
+                        .get(p + 1)
+                        .is_some_and(|v| v == "FALSE" || v == "OFF" || v == "0");
                 }
                 i = close + 1;
             } else {
                 break;
             }
         }
-        self.set_kind(if analyze { "explain analyze" } else { "explain" }, Operation::Read);
+        self.set_kind(
+            if analyze {
+                "explain analyze"
+            } else {
+                "explain"
+            },
+            Operation::Read,
+        );
         if analyze {
             let before = self.dets.len();
+            let read_only = (self.is(i, "SELECT")
+                || self.is(i, "WITH")
+                || self.is(i, "VALUES")
+                || self.is(i, "TABLE"))
+                && ![
+                    "DELETE", "UPDATE", "INSERT", "MERGE", "TRUNCATE", "DROP", "INTO",
+                ]
+                .iter()
+                .any(|w| self.has(w));
+            if read_only {
+                return true;
+            }
             if !self.by_tokens(i) && self.dets.len() == before {
-                self.hit("sql.unknown-statement", Review, "`EXPLAIN ANALYZE` runs a statement that could not be analysed".into());
+                self.hit(
+                    "sql.unknown-statement",
+                    Review,
+                    "`EXPLAIN ANALYZE` runs a statement that could not be analysed".into(),
+                );
             }
         }
         true
@@ -378,18 +695,56 @@ impl Cx<'_> {
     fn pragma(&mut self, s: usize) -> bool {
         self.set_kind("pragma", Operation::Admin);
         let (name, after) = self.name_at(s + 1);
-        let name = name.rsplit('.').next().unwrap_or(&name).to_ascii_lowercase();
-        let value = self.toks.get(after + 1).map(|t| t.string().map(str::to_owned).unwrap_or_else(|| self.text.get(t.span.0..t.span.1).unwrap_or("").to_owned())).unwrap_or_default().to_ascii_lowercase();
-        let sets = self.toks.get(after).is_some_and(|t| t.token == Token::Eq || t.token == Token::LParen);
+        let name = name
+            .rsplit('.')
+            .next()
+            .unwrap_or(&name)
+            .to_ascii_lowercase();
+        let value = self
+            .toks
+            .get(after + 1)
+            .map(|t| {
+                t.string()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| self.text.get(t.span.0..t.span.1).unwrap_or("").to_owned())
+            })
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let sets = self
+            .toks
+            .get(after)
+            .is_some_and(|t| t.token == Token::Eq || t.token == Token::LParen);
         let off = matches!(value.as_str(), "off" | "0" | "false" | "no" | "none");
         match name.as_str() {
-            "writable_schema" if sets && !off => self.hit("sql.disable-safety", Deny, "`PRAGMA writable_schema` allows editing the schema table directly".into()),
-            "foreign_keys" | "ignore_check_constraints" | "recursive_triggers" if sets && (off || name == "ignore_check_constraints") => {
-                self.hit("sql.disable-safety", Review, format!("`PRAGMA {name}` turns a safety check off"));
+            "writable_schema" if sets && !off => self.hit(
+                "sql.disable-safety",
+                Deny,
+                "`PRAGMA writable_schema` allows editing the schema table directly".into(),
+            ),
+            "foreign_keys" | "ignore_check_constraints" | "recursive_triggers"
+                if sets && (off || name == "ignore_check_constraints") =>
+            {
+                self.hit(
+                    "sql.disable-safety",
+                    Review,
+                    format!("`PRAGMA {name}` turns a safety check off"),
+                );
             }
-            "journal_mode" if sets && value == "off" => self.hit("sql.disable-safety", Review, "`PRAGMA journal_mode = OFF` disables rollback".into()),
-            "synchronous" if sets && off => self.hit("sql.disable-safety", Review, "`PRAGMA synchronous = OFF` risks corruption on crash".into()),
-            "key" | "rekey" => self.hit("sql.privilege-change", Review, "changes the database encryption key".into()),
+            "journal_mode" if sets && value == "off" => self.hit(
+                "sql.disable-safety",
+                Review,
+                "`PRAGMA journal_mode = OFF` disables rollback".into(),
+            ),
+            "synchronous" if sets && off => self.hit(
+                "sql.disable-safety",
+                Review,
+                "`PRAGMA synchronous = OFF` risks corruption on crash".into(),
+            ),
+            "key" | "rekey" => self.hit(
+                "sql.privilege-change",
+                Review,
+                "changes the database encryption key".into(),
+            ),
             _ => {}
         }
         true
@@ -397,16 +752,28 @@ impl Cx<'_> {
 
     fn attach(&mut self, s: usize) -> bool {
         self.set_kind("attach", Operation::Admin);
-        let target = self.toks.iter().skip(s + 1).find_map(|t| t.string().map(str::to_owned));
+        let target = self
+            .toks
+            .iter()
+            .skip(s + 1)
+            .find_map(|t| t.string().map(str::to_owned));
         match target.as_deref() {
             Some("" | ":memory:") => {}
             Some(path) => {
                 let path = path.to_owned();
-                self.hit("sql.file-access", Deny, format!("`ATTACH` opens the file `{path}` as a database"));
+                self.hit(
+                    "sql.file-access",
+                    Deny,
+                    format!("`ATTACH` opens the file `{path}` as a database"),
+                );
             }
             None => {
                 if self.is(s + 1, "DATABASE") || self.toks.get(s + 1).is_some() {
-                    self.hit("sql.file-access", Deny, "`ATTACH` opens a file named by an expression".into());
+                    self.hit(
+                        "sql.file-access",
+                        Deny,
+                        "`ATTACH` opens a file named by an expression".into(),
+                    );
                 }
             }
         }
@@ -424,90 +791,210 @@ impl Cx<'_> {
             "VACUUM" => {
                 if self.has("INTO") {
                     self.set_kind("vacuum into", Operation::Admin);
-                    self.hit("sql.file-access", Deny, "`VACUUM INTO` writes the database to a file".into());
+                    self.hit(
+                        "sql.file-access",
+                        Deny,
+                        "`VACUUM INTO` writes the database to a file".into(),
+                    );
                 } else if self.has("FULL") && !self.has_seq(&["FULL", "FALSE"]) {
-                    review(self, "vacuum full", "`VACUUM FULL` rewrites the table under an exclusive lock".into());
+                    review(
+                        self,
+                        "vacuum full",
+                        "`VACUUM FULL` rewrites the table under an exclusive lock".into(),
+                    );
                 } else if self.dialect == crate::Dialect::Sqlite {
-                    review(self, "vacuum", "SQLite `VACUUM` rewrites the whole database file under a lock".into());
+                    review(
+                        self,
+                        "vacuum",
+                        "SQLite `VACUUM` rewrites the whole database file under a lock".into(),
+                    );
                 } else {
                     self.set_kind("vacuum", Operation::Admin);
                 }
             }
             "ANALYZE" | "ANALYSE" => self.set_kind("analyze", Operation::Admin),
             "REINDEX" => {
-                if self.has("CONCURRENTLY") || self.has_seq(&["(", "CONCURRENTLY"]) {
+                let off = self.has_seq(&["CONCURRENTLY", "FALSE"])
+                    || self.has_seq(&["CONCURRENTLY", "OFF"]);
+                if self.has("CONCURRENTLY") && !off {
                     self.set_kind("reindex", Operation::Admin);
                 } else {
-                    review(self, "reindex", "`REINDEX` blocks writes while it rebuilds".into());
+                    review(
+                        self,
+                        "reindex",
+                        "`REINDEX` blocks writes while it rebuilds".into(),
+                    );
                 }
             }
-            "CLUSTER" => review(self, "cluster", "`CLUSTER` rewrites the table under an exclusive lock".into()),
+            "CLUSTER" => review(
+                self,
+                "cluster",
+                "`CLUSTER` rewrites the table under an exclusive lock".into(),
+            ),
             "LOCK" => review(self, "lock", "explicit table lock".into()),
             "UNLOCK" => self.set_kind("unlock", Operation::Admin),
             "FLUSH" => {
                 if self.has("LOCK") {
-                    review(self, "flush", "`FLUSH TABLES WITH READ LOCK` blocks every write".into());
+                    review(
+                        self,
+                        "flush",
+                        "`FLUSH TABLES WITH READ LOCK` blocks every write".into(),
+                    );
                 } else if self.has("LOGS") || self.has("BINARY") {
                     review(self, "flush", "`FLUSH` rotates logs".into());
                 } else {
                     self.set_kind("flush", Operation::Admin);
                 }
             }
-            "OPTIMIZE" | "REPAIR" => review(self, &head.to_ascii_lowercase(), format!("`{head} TABLE` rebuilds the table under a lock")),
-            "CHECK" | "CHECKSUM" | "CHECKPOINT" => self.set_kind(&head.to_ascii_lowercase(), Operation::Admin),
+            "OPTIMIZE" | "REPAIR" => review(
+                self,
+                &head.to_ascii_lowercase(),
+                format!("`{head} TABLE` rebuilds the table under a lock"),
+            ),
+            "CHECK" | "CHECKSUM" | "CHECKPOINT" => {
+                self.set_kind(&head.to_ascii_lowercase(), Operation::Admin)
+            }
             "REFRESH" => {
                 if self.has("CONCURRENTLY") {
                     self.set_kind("refresh materialized view", Operation::Admin);
                 } else {
-                    review(self, "refresh materialized view", "`REFRESH MATERIALIZED VIEW` blocks reads while it runs".into());
+                    review(
+                        self,
+                        "refresh materialized view",
+                        "`REFRESH MATERIALIZED VIEW` blocks reads while it runs".into(),
+                    );
                 }
             }
             "KILL" => review(self, "kill", "`KILL` terminates another session".into()),
             "SHUTDOWN" => {
                 self.set_kind("shutdown", Operation::Admin);
-                self.hit("sql.lock-or-maintenance", Deny, "`SHUTDOWN` stops the database server".into());
+                self.hit(
+                    "sql.lock-or-maintenance",
+                    Deny,
+                    "`SHUTDOWN` stops the database server".into(),
+                );
             }
             "DBCC" => {
                 self.set_kind("dbcc", Operation::Admin);
                 if self.has("REPAIR_ALLOW_DATA_LOSS") {
-                    self.hit("sql.lock-or-maintenance", Deny, "`DBCC ... REPAIR_ALLOW_DATA_LOSS` may delete data to repair".into());
-                } else if ["SHRINKFILE", "SHRINKDATABASE", "FREEPROCCACHE", "DROPCLEANBUFFERS", "CHECKIDENT", "FREESYSTEMCACHE", "TRACEON", "TRACEOFF"].iter().any(|w| next == *w) {
-                    review(self, "dbcc", format!("`DBCC {next}` disturbs a running server"));
+                    self.hit(
+                        "sql.lock-or-maintenance",
+                        Deny,
+                        "`DBCC ... REPAIR_ALLOW_DATA_LOSS` may delete data to repair".into(),
+                    );
+                } else if [
+                    "SHRINKFILE",
+                    "SHRINKDATABASE",
+                    "FREEPROCCACHE",
+                    "DROPCLEANBUFFERS",
+                    "CHECKIDENT",
+                    "FREESYSTEMCACHE",
+                    "TRACEON",
+                    "TRACEOFF",
+                ]
+                .iter()
+                .any(|w| next == *w)
+                {
+                    review(
+                        self,
+                        "dbcc",
+                        format!("`DBCC {next}` disturbs a running server"),
+                    );
                 }
             }
             "BACKUP" => {
                 self.set_kind("backup", Operation::Admin);
-                let target = self.toks.iter().find_map(|t| t.string().map(str::to_owned)).unwrap_or_default();
+                let target = self
+                    .toks
+                    .iter()
+                    .find_map(|t| t.string().map(str::to_owned))
+                    .unwrap_or_default();
                 if self.has("URL") || target.starts_with("\\\\") || target.contains("://") {
-                    self.hit("sql.exfiltration", Deny, format!("`BACKUP` sends the database to `{target}`"));
+                    self.hit(
+                        "sql.exfiltration",
+                        Deny,
+                        format!("`BACKUP` sends the database to `{target}`"),
+                    );
                 } else {
-                    review(self, "backup", "local `BACKUP` loads the server and writes a full copy of the data".into());
+                    review(
+                        self,
+                        "backup",
+                        "local `BACKUP` loads the server and writes a full copy of the data".into(),
+                    );
                 }
             }
             "RESTORE" => {
                 if self.has("REPLACE") {
                     self.set_kind("restore", Operation::Admin);
-                    self.hit("sql.drop", Deny, "`RESTORE ... WITH REPLACE` overwrites the existing database".into());
+                    self.hit(
+                        "sql.drop",
+                        Deny,
+                        "`RESTORE ... WITH REPLACE` overwrites the existing database".into(),
+                    );
                 } else {
-                    review(self, "restore", "`RESTORE` replaces database content".into());
+                    review(
+                        self,
+                        "restore",
+                        "`RESTORE` replaces database content".into(),
+                    );
                 }
             }
             "PURGE" => {
                 self.set_kind("purge", Operation::Admin);
-                self.hit("sql.disable-safety", Deny, "`PURGE BINARY LOGS` destroys the replication and recovery log".into());
+                self.hit(
+                    "sql.disable-safety",
+                    Deny,
+                    "`PURGE BINARY LOGS` destroys the replication and recovery log".into(),
+                );
             }
             "INSTALL" | "UNINSTALL" => {
                 self.set_kind(&head.to_ascii_lowercase(), Operation::Admin);
-                self.hit("sql.program-execution", Deny, format!("`{head} {next}` loads or unloads native code in the server"));
+                self.hit(
+                    "sql.program-execution",
+                    Deny,
+                    format!("`{head} {next}` loads or unloads native code in the server"),
+                );
             }
             "UNDROP" => self.set_kind("undrop", Operation::Ddl),
-            "BEGIN" | "START" | "COMMIT" | "ROLLBACK" | "END" | "SAVEPOINT" | "RELEASE" | "ABORT" | "SAVE" | "XA" => {
+            "BEGIN" | "START" | "COMMIT" | "ROLLBACK" | "END" | "SAVEPOINT" | "RELEASE"
+            | "ABORT" | "SAVE" | "XA" => {
+                if !self.intent.parsed && !tcl_shape(self, s) {
+                    return false;
+                }
                 self.set_kind(&head.to_ascii_lowercase(), Operation::Tcl);
             }
-            "SHOW" | "DESCRIBE" | "DESC" | "USE" | "LISTEN" | "NOTIFY" | "UNLISTEN" | "DECLARE" | "FETCH" | "CLOSE" | "OPEN"
-            | "DISCARD" | "PRINT" | "RAISERROR" | "THROW" | "WAITFOR" | "HELP" | "HANDLER" | "COMMENT" | "DETACH" | "SUMMARIZE"
-            | "IF" | "WHILE" | "RETURN" | "RAISE" | "MOVE" | "CACHE" | "UNCACHE" | "MSCK" | "SECURITY" | "USING" | "READTEXT" | "DUMP" => {
-                let op = if matches!(head, "SHOW" | "DESCRIBE" | "DESC" | "FETCH" | "HELP" | "SUMMARIZE") { Operation::Read } else { Operation::Admin };
+            "SHOW" | "DESCRIBE" | "DESC" | "USE" | "LISTEN" | "NOTIFY" | "UNLISTEN" | "DECLARE"
+            | "FETCH" | "CLOSE" | "OPEN" | "DISCARD" | "PRINT" | "RAISERROR" | "THROW"
+            | "WAITFOR" | "HELP" | "HANDLER" | "COMMENT" | "DETACH" | "SUMMARIZE" | "IF"
+            | "WHILE" | "RETURN" | "RAISE" | "MOVE" | "CACHE" | "UNCACHE" | "MSCK" | "SECURITY"
+            | "USING" | "READTEXT" | "DUMP" => {
+                if !self.intent.parsed
+                    && matches!(
+                        head,
+                        "SHOW"
+                            | "DESCRIBE"
+                            | "DESC"
+                            | "USE"
+                            | "LISTEN"
+                            | "NOTIFY"
+                            | "UNLISTEN"
+                            | "DISCARD"
+                            | "COMMENT"
+                            | "FETCH"
+                            | "CLOSE"
+                            | "DECLARE"
+                    )
+                {
+                    return false;
+                }
+                let op = if matches!(
+                    head,
+                    "SHOW" | "DESCRIBE" | "DESC" | "FETCH" | "HELP" | "SUMMARIZE"
+                ) {
+                    Operation::Read
+                } else {
+                    Operation::Admin
+                };
                 self.set_kind(&head.to_ascii_lowercase(), op);
                 if head == "COMMENT" {
                     self.intent.operation = Operation::Ddl;
@@ -517,4 +1004,14 @@ impl Cx<'_> {
         }
         true
     }
+}
+
+/// Transaction statements the parser rejects in some dialects (`BEGIN TRAN name`, `COMMIT TRAN`)
+/// are short: at most four words and no parentheses.
+fn tcl_shape(cx: &Cx<'_>, s: usize) -> bool {
+    let rest = cx.toks.get(s..).unwrap_or(&[]);
+    rest.len() <= 4
+        && rest
+            .iter()
+            .all(|t| t.word().is_some() || matches!(t.token, Token::Word(_)))
 }

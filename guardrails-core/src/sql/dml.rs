@@ -9,7 +9,7 @@ use sqlparser::ast::{
 use super::names;
 use super::predicate::{self, Scope, Target};
 use super::Cx;
-use crate::finding::Grade;
+use crate::finding::Grade::{self, Deny};
 use crate::intent::{Access, Filter, Operation};
 
 /// Unquoted, dot-joined name.
@@ -50,7 +50,10 @@ fn relations(from: &[TableWithJoins]) -> Vec<(String, Option<String>)> {
     for twj in from {
         for f in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)) {
             if let TableFactor::Table { name, alias, .. } = f {
-                out.push((object_name(name), alias.as_ref().map(|a| a.name.value.clone())));
+                out.push((
+                    object_name(name),
+                    alias.as_ref().map(|a| a.name.value.clone()),
+                ));
             }
         }
     }
@@ -65,7 +68,10 @@ fn join_kind(from: &[TableWithJoins]) -> Option<bool> {
         return None;
     }
     let conditioned = from.iter().flat_map(|t| t.joins.iter()).any(|j| {
-        matches!(join_constraint(&j.join_operator), Some(JoinConstraint::On(_) | JoinConstraint::Using(_) | JoinConstraint::Natural))
+        matches!(
+            join_constraint(&j.join_operator),
+            Some(JoinConstraint::On(_) | JoinConstraint::Using(_) | JoinConstraint::Natural)
+        )
     });
     Some(conditioned && from.len() == 1)
 }
@@ -82,7 +88,11 @@ fn limit_of(e: &Expr) -> Option<u64> {
 }
 
 pub(crate) fn query_limit(q: &Query) -> Option<u64> {
-    if let Some(LimitClause::LimitOffset { limit: Some(l), .. } | LimitClause::OffsetCommaLimit { limit: l, .. }) = &q.limit_clause {
+    if let Some(
+        LimitClause::LimitOffset { limit: Some(l), .. }
+        | LimitClause::OffsetCommaLimit { limit: l, .. },
+    ) = &q.limit_clause
+    {
         return limit_of(l);
     }
     if let Some(f) = &q.fetch {
@@ -104,45 +114,80 @@ impl Cx<'_> {
     fn target_names(&self, tables: &[(String, Option<String>)]) -> Vec<String> {
         tables
             .iter()
-            .flat_map(|(n, a)| std::iter::once(n.to_ascii_lowercase()).chain(a.iter().map(|a| a.to_ascii_lowercase())))
+            .flat_map(|(n, a)| {
+                std::iter::once(n.to_ascii_lowercase())
+                    .chain(a.iter().map(|a| a.to_ascii_lowercase()))
+            })
             .collect()
     }
 
     /// Judges a WHERE of a write and records the filter. `what` is `DELETE`/`UPDATE`.
-    fn judge_write_scope(&mut self, what: &str, table: &str, selection: Option<&Expr>, from: &[TableWithJoins], limit: Option<u64>) {
+    fn judge_write_scope(
+        &mut self,
+        what: &str,
+        table: &str,
+        selection: Option<&Expr>,
+        from: &[TableWithJoins],
+        limit: Option<u64>,
+    ) {
         let (without_rule, verb) = if what == "DELETE" {
             ("sql.delete-without-where", "removes every row of")
         } else {
             ("sql.update-without-where", "changes every row of")
         };
-        let tables = relations(from);
+        // The target is the first relation (with its alias); other tables only join.
+        let tables: Vec<(String, Option<String>)> = relations(from).into_iter().take(1).collect();
         let names = self.target_names(&tables);
         let Some(selection) = selection else {
             match join_kind(from) {
                 Some(true) => {
                     self.intent.filter = Some(Filter::Broad);
-                    self.hit("sql.broad-write", Grade::Review, format!("`{what}` of `{table}` is scoped only by a join condition"));
+                    self.hit(
+                        "sql.broad-write",
+                        Grade::Review,
+                        format!("`{what}` of `{table}` is scoped only by a join condition"),
+                    );
                 }
                 _ => {
                     self.intent.filter = Some(Filter::None);
-                    let bounded = limit.map(|n| format!(" (a limit of {n} bounds the count, not which rows)")).unwrap_or_default();
-                    self.hit(without_rule, Grade::Deny, format!("`{what}` without `WHERE` {verb} `{table}`{bounded}"));
+                    let bounded = limit
+                        .map(|n| format!(" (a limit of {n} bounds the count, not which rows)"))
+                        .unwrap_or_default();
+                    self.hit(
+                        without_rule,
+                        Grade::Deny,
+                        format!("`{what}` without `WHERE` {verb} `{table}`{bounded}"),
+                    );
                 }
             }
             return;
         };
-        let target = Target { names: &names, dialect: self.dialect };
+        let target = Target {
+            names: &names,
+            dialect: self.dialect,
+        };
         match predicate::scope(selection, &target) {
             Scope::All(why) => {
                 self.intent.filter = Some(Filter::Tautology);
-                self.hit("sql.tautological-where", Grade::Deny, format!("`{what}` of `{table}` has a `WHERE` that filters nothing: {why}"));
+                self.hit(
+                    "sql.tautological-where",
+                    Grade::Deny,
+                    format!("`{what}` of `{table}` has a `WHERE` that filters nothing: {why}"),
+                );
             }
             Scope::Nothing => self.intent.filter = Some(Filter::Nothing),
             Scope::Key => self.intent.filter = Some(Filter::Key),
             Scope::Broad if limit == Some(1) => self.intent.filter = Some(Filter::Key),
             Scope::Broad => {
                 self.intent.filter = Some(Filter::Broad);
-                self.hit("sql.broad-write", Grade::Review, format!("`{what}` of `{table}` may touch many rows: `WHERE {}`", predicate::short(selection)));
+                self.hit(
+                    "sql.broad-write",
+                    Grade::Review,
+                    format!(
+                        "`{what}` of `{table}` may touch many rows: `WHERE {}`",
+                        predicate::short(selection)
+                    ),
+                );
             }
         }
     }
@@ -156,7 +201,12 @@ impl Cx<'_> {
         };
         let mut targets: Vec<String> = d.tables.iter().map(object_name).collect();
         if targets.is_empty() {
-            targets = from.first().and_then(|t| relations(std::slice::from_ref(t)).into_iter().next()).map(|(n, _)| n).into_iter().collect();
+            targets = from
+                .first()
+                .and_then(|t| relations(std::slice::from_ref(t)).into_iter().next())
+                .map(|(n, _)| n)
+                .into_iter()
+                .collect();
         }
         let mut all_from: Vec<TableWithJoins> = from.to_vec();
         if let Some(using) = &d.using {
@@ -190,7 +240,8 @@ impl Cx<'_> {
         let mut from = vec![u.table.clone()];
         if let Some(f) = &u.from {
             match f {
-                sqlparser::ast::UpdateTableFromKind::BeforeSet(v) | sqlparser::ast::UpdateTableFromKind::AfterSet(v) => {
+                sqlparser::ast::UpdateTableFromKind::BeforeSet(v)
+                | sqlparser::ast::UpdateTableFromKind::AfterSet(v) => {
                     // Extra FROM tables make a multi-table update (join-only predicate when no WHERE).
                     if let Some(first) = from.first_mut() {
                         first.joins.extend(v.iter().map(|t| sqlparser::ast::Join {
@@ -202,7 +253,11 @@ impl Cx<'_> {
                 }
             }
         }
-        let targets: Vec<String> = relations(std::slice::from_ref(&u.table)).into_iter().take(1).map(|(n, _)| n).collect();
+        let targets: Vec<String> = relations(std::slice::from_ref(&u.table))
+            .into_iter()
+            .take(1)
+            .map(|(n, _)| n)
+            .collect();
         for t in &targets {
             self.object(t, Access::Write);
         }
@@ -217,9 +272,18 @@ impl Cx<'_> {
         // Application admin flags.
         for a in &u.assignments {
             let col = a.target.to_string().to_ascii_lowercase();
-            let col = col.rsplit('.').next().unwrap_or(&col).trim_matches(['"', '`']).to_owned();
+            let col = col
+                .rsplit('.')
+                .next()
+                .unwrap_or(&col)
+                .trim_matches(['"', '`'])
+                .to_owned();
             if names::is_admin_flag(&col) && grants_privilege(&a.value) {
-                self.hit("sql.privilege-change", Grade::Review, format!("`UPDATE` sets the privilege column `{col}` of `{table}`"));
+                self.hit(
+                    "sql.privilege-change",
+                    Grade::Review,
+                    format!("`UPDATE` sets the privilege column `{col}` of `{table}`"),
+                );
             }
         }
     }
@@ -227,7 +291,11 @@ impl Cx<'_> {
     fn protected_table_write(&mut self, targets: &[String]) {
         for t in targets {
             if names::is_credential_store(t) {
-                self.hit("sql.privilege-change", Grade::Deny, format!("writes to the database's account table `{t}`"));
+                self.hit(
+                    "sql.privilege-change",
+                    Grade::Deny,
+                    format!("writes to the database's account table `{t}`"),
+                );
             }
         }
     }
@@ -241,10 +309,17 @@ impl Cx<'_> {
         };
         self.object(&table, Access::Write);
         let names = vec![table.to_ascii_lowercase()];
-        let target = Target { names: &names, dialect: self.dialect };
+        let target = Target {
+            names: &names,
+            dialect: self.dialect,
+        };
         if let Scope::All(why) = predicate::scope(&m.on, &target) {
             self.intent.filter = Some(Filter::Tautology);
-            self.hit("sql.tautological-where", Grade::Deny, format!("`MERGE` into `{table}` matches on a condition that is always true: {why}"));
+            self.hit(
+                "sql.tautological-where",
+                Grade::Deny,
+                format!("`MERGE` into `{table}` matches on a condition that is always true: {why}"),
+            );
             return;
         }
         for c in &m.clauses {
@@ -262,18 +337,29 @@ impl Cx<'_> {
     }
 
     pub(crate) fn insert(&mut self, i: &sqlparser::ast::Insert) {
-        self.intent.kind = if i.replace_into { "replace".into() } else { "insert".into() };
+        self.intent.kind = if i.replace_into {
+            "replace".into()
+        } else {
+            "insert".into()
+        };
         self.intent.operation = Operation::Write;
         self.intent.returning = i.returning.is_some() || i.output.is_some();
         let table = i.table.to_string();
         let table = table.trim_matches(['"', '`']).to_owned();
         self.object(&table, Access::Write);
         if i.overwrite {
-            self.hit("sql.truncate", Grade::Deny, format!("`INSERT OVERWRITE` replaces every row of `{table}`"));
+            self.hit(
+                "sql.truncate",
+                Grade::Deny,
+                format!("`INSERT OVERWRITE` replaces every row of `{table}`"),
+            );
         }
         self.protected_table_write(std::slice::from_ref(&table));
         if let Some(src) = &i.source {
             self.query_writes(src);
+            if i.on.is_some() && !i.ignore && upsert_rewrites_whole_table(src, &table) {
+                self.hit("sql.update-without-where", Deny, format!("the upsert reads every row of `{table}` back into itself: an update of every row"));
+            }
         }
     }
 
@@ -290,7 +376,9 @@ impl Cx<'_> {
 
     fn nested_query_body(&mut self, body: &SetExpr) {
         match body {
-            SetExpr::Delete(s) | SetExpr::Update(s) | SetExpr::Insert(s) | SetExpr::Merge(s) => self.nested_statement(s),
+            SetExpr::Delete(s) | SetExpr::Update(s) | SetExpr::Insert(s) | SetExpr::Merge(s) => {
+                self.nested_statement(s)
+            }
             SetExpr::Query(q) => self.query_writes(q),
             SetExpr::SetOperation { left, right, .. } => {
                 self.nested_query_body(left);
@@ -322,12 +410,33 @@ impl Cx<'_> {
 
     fn sensitive_read(&mut self, q: &Query) {
         let limit = query_limit(q);
-        let SetExpr::Select(s) = &*q.body else {
-            if let SetExpr::Table(t) = &*q.body {
-                let name = t.table_name.as_ref().map(|i| i.value.clone()).unwrap_or_default();
+        self.sensitive_body(&q.body, limit);
+    }
+
+    fn sensitive_body(&mut self, body: &SetExpr, limit: Option<u64>) {
+        if let SetExpr::SetOperation { left, right, .. } = body {
+            self.sensitive_body(left, limit);
+            self.sensitive_body(right, limit);
+            return;
+        }
+        if let SetExpr::Query(inner) = body {
+            self.sensitive_read(inner);
+            return;
+        }
+        let SetExpr::Select(s) = body else {
+            if let SetExpr::Table(t) = body {
+                let name = t
+                    .table_name
+                    .as_ref()
+                    .map(|i| i.value.clone())
+                    .unwrap_or_default();
                 self.object(&name, Access::Read);
                 if names::is_sensitive_table(&name) {
-                    self.hit("sql.sensitive-bulk-read", Grade::Review, format!("`TABLE {name}` reads every row of a table of personal data"));
+                    self.hit(
+                        "sql.sensitive-bulk-read",
+                        Grade::Review,
+                        format!("`TABLE {name}` reads every row of a table of personal data"),
+                    );
                 }
             }
             return;
@@ -336,21 +445,52 @@ impl Cx<'_> {
         for (t, _) in &tables {
             self.object(t, Access::Read);
         }
-        let wildcard = s.projection.iter().any(|p| matches!(p, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)));
+        let wildcard = s.projection.iter().any(|p| {
+            matches!(
+                p,
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+            )
+        });
         let exposed = exposed_sensitive_columns(&s.projection);
         let cred = tables.iter().find(|(t, _)| names::is_credential_store(t));
         if let Some((store, _)) = cred {
-            if wildcard || exposed.iter().any(|c| names::is_password_column(c)) || !exposed.is_empty() {
-                self.hit("sql.sensitive-bulk-read", Grade::Deny, format!("reads the database's credential store `{store}`"));
+            if wildcard
+                || exposed.iter().any(|c| names::is_password_column(c))
+                || !exposed.is_empty()
+            {
+                self.hit(
+                    "sql.sensitive-bulk-read",
+                    Grade::Deny,
+                    format!("reads the database's credential store `{store}`"),
+                );
                 return;
             }
         }
-        let sensitive_table = tables.iter().find(|(t, _)| names::is_sensitive_table(t)).map(|(t, _)| t.clone());
+        let masked_view =
+            !tables.is_empty() && tables.iter().all(|(t, _)| names::masks_passwords(t));
+        let sensitive_table = tables
+            .iter()
+            .find(|(t, _)| names::is_sensitive_table(t))
+            .map(|(t, _)| t.clone());
+        let revealing: Vec<&String> = exposed
+            .iter()
+            .filter(|c| match names::column_sensitivity(c) {
+                Some(names::Sensitivity::Strong) => !(masked_view && names::is_secret_column(c)),
+                Some(names::Sensitivity::Personal) => sensitive_table.is_some(),
+                None => false,
+            })
+            .collect();
         let reveals = match (&sensitive_table, wildcard) {
             (Some(t), true) => Some(format!("`SELECT *` of `{t}`")),
-            _ if !exposed.is_empty() && (sensitive_table.is_some() || exposed.iter().any(|c| names::is_secret_column(c))) => {
-                Some(format!("the sensitive column{} `{}`", if exposed.len() > 1 { "s" } else { "" }, exposed.join("`, `")))
-            }
+            _ if !revealing.is_empty() => Some(format!(
+                "the sensitive column{} `{}`",
+                if revealing.len() > 1 { "s" } else { "" },
+                revealing
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join("`, `")
+            )),
             _ => None,
         };
         let Some(what) = reveals else { return };
@@ -359,14 +499,37 @@ impl Cx<'_> {
         }
         if let Some(sel) = &s.selection {
             let names: Vec<String> = tables.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
-            let target = Target { names: &names, dialect: self.dialect };
+            let target = Target {
+                names: &names,
+                dialect: self.dialect,
+            };
             if matches!(predicate::scope(sel, &target), Scope::Key | Scope::Nothing) {
                 return;
             }
         }
-        let bound = limit.map(|n| format!(" (limit {n} is over 1000)")).unwrap_or_default();
-        self.hit("sql.sensitive-bulk-read", Grade::Review, format!("unbounded read of {what}{bound}"));
+        let bound = limit
+            .map(|n| format!(" (limit {n} is over 1000)"))
+            .unwrap_or_default();
+        self.hit(
+            "sql.sensitive-bulk-read",
+            Grade::Review,
+            format!("unbounded read of {what}{bound}"),
+        );
     }
+}
+
+/// `INSERT INTO t SELECT ... FROM t ON CONFLICT DO UPDATE` with no WHERE in the SELECT.
+fn upsert_rewrites_whole_table(src: &Query, table: &str) -> bool {
+    let SetExpr::Select(s) = &*src.body else {
+        return false;
+    };
+    if s.selection.is_some() || query_limit(src).is_some() {
+        return false;
+    }
+    let t = table.to_ascii_lowercase();
+    relations(&s.from)
+        .iter()
+        .any(|(n, _)| n.to_ascii_lowercase() == t)
 }
 
 fn grants_privilege(v: &Expr) -> bool {
@@ -376,7 +539,10 @@ fn grants_privilege(v: &Expr) -> bool {
             Value::Number(n, _) => n != "0",
             Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => {
                 let s = s.to_ascii_lowercase();
-                !matches!(s.as_str(), "false" | "0" | "no" | "user" | "member" | "viewer" | "reader" | "guest" | "")
+                !matches!(
+                    s.as_str(),
+                    "false" | "0" | "no" | "user" | "member" | "viewer" | "reader" | "guest" | ""
+                )
             }
             _ => false,
         },
@@ -385,8 +551,22 @@ fn grants_privilege(v: &Expr) -> bool {
 }
 
 const AGGREGATES: &[&str] = &[
-    "count", "sum", "avg", "min", "max", "count_big", "approx_count_distinct", "stddev", "variance",
-    "bool_and", "bool_or", "every", "any_value", "median", "percentile_cont", "percentile_disc",
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "count_big",
+    "approx_count_distinct",
+    "stddev",
+    "variance",
+    "bool_and",
+    "bool_or",
+    "every",
+    "any_value",
+    "median",
+    "percentile_cont",
+    "percentile_disc",
 ];
 
 /// Sensitive-named column references in the projection that are not inside an aggregate.
@@ -420,15 +600,22 @@ fn collect_exposed(e: &Expr, out: &mut Vec<String>) {
             }
             if let FunctionArguments::List(l) = &f.args {
                 for a in &l.args {
-                    if let sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(x))
-                    | sqlparser::ast::FunctionArg::Named { arg: sqlparser::ast::FunctionArgExpr::Expr(x), .. } = a
+                    if let sqlparser::ast::FunctionArg::Unnamed(
+                        sqlparser::ast::FunctionArgExpr::Expr(x),
+                    )
+                    | sqlparser::ast::FunctionArg::Named {
+                        arg: sqlparser::ast::FunctionArgExpr::Expr(x),
+                        ..
+                    } = a
                     {
                         collect_exposed(x, out);
                     }
                 }
             }
         }
-        Expr::Nested(x) | Expr::Cast { expr: x, .. } | Expr::UnaryOp { expr: x, .. } => collect_exposed(x, out),
+        Expr::Nested(x) | Expr::Cast { expr: x, .. } | Expr::UnaryOp { expr: x, .. } => {
+            collect_exposed(x, out)
+        }
         Expr::BinaryOp { left, right, .. } => {
             collect_exposed(left, out);
             collect_exposed(right, out);

@@ -10,18 +10,48 @@ use crate::finding::{Detection, Grade, Grade::Deny, Grade::Review};
 use crate::intent::{Access, Operation};
 
 const SAFE_PROCEDURES: &[&str] = &[
-    "sp_help", "sp_helptext", "sp_helpindex", "sp_who", "sp_who2", "sp_columns", "sp_tables", "sp_spaceused",
-    "sp_helpdb", "sp_lock", "sp_helpconstraint", "sp_depends", "sp_helprotect", "sp_stored_procedures",
-    "sp_databases", "sp_server_info", "sp_statistics", "sp_pkeys", "sp_fkeys", "sp_describe_first_result_set",
-    "bq.refresh_materialized_view", "system$clustering_information", "system$typeof", "sp_readerrorlog",
-    "sp_blitz", "sp_whoisactive", "system$wait", "sp_helpuser", "sp_helplogins", "sp_helpfile",
+    "sp_help",
+    "sp_helptext",
+    "sp_helpindex",
+    "sp_who",
+    "sp_who2",
+    "sp_columns",
+    "sp_tables",
+    "sp_spaceused",
+    "sp_helpdb",
+    "sp_lock",
+    "sp_helpconstraint",
+    "sp_depends",
+    "sp_helprotect",
+    "sp_stored_procedures",
+    "sp_databases",
+    "sp_server_info",
+    "sp_statistics",
+    "sp_pkeys",
+    "sp_fkeys",
+    "sp_describe_first_result_set",
+    "bq.refresh_materialized_view",
+    "system$clustering_information",
+    "system$typeof",
+    "sp_readerrorlog",
+    "sp_blitz",
+    "sp_whoisactive",
+    "system$wait",
+    "sp_helpuser",
+    "sp_helplogins",
+    "sp_helpfile",
 ];
 
 impl Cx<'_> {
     /// Analyses literal SQL text carried by this statement; `span` is the literal's span.
     fn literal_body(&mut self, body: &str, span: (usize, usize), how: &str) {
         if self.depth >= MAX_DYNAMIC_DEPTH {
-            self.hit_at("sql.hidden-code", Review, format!("{how} nests dynamic SQL too deep to analyse"), span);
+            self.hit_at(
+                "sql.hidden-code",
+                Review,
+                format!("{how} nests dynamic SQL too deep to analyse"),
+                span,
+            );
             return;
         }
         let inner = analyze_at(body, self.dialect, self.depth + 1);
@@ -41,63 +71,29 @@ impl Cx<'_> {
             s.span = span;
             self.intent.nested.push(s);
         }
-        if worst == Some(Deny) && !self.dets.iter().any(|d| d.rule == "sql.hidden-code" && d.grade == Deny) {
-            self.hit_at("sql.hidden-code", Deny, format!("{how} runs destructive SQL hidden in a string"), span);
+        if worst == Some(Deny)
+            && !self
+                .dets
+                .iter()
+                .any(|d| d.rule == "sql.hidden-code" && d.grade == Deny)
+        {
+            self.hit_at(
+                "sql.hidden-code",
+                Deny,
+                format!("{how} runs destructive SQL hidden in a string"),
+                span,
+            );
         }
     }
 
-    /// String literals concatenated with `+` or `||` starting at token `i`, with their span.
-    fn concat_literal(&self, i: usize) -> Option<(String, (usize, usize), usize)> {
-        let mut text = String::new();
-        let mut j = i;
-        let mut span: Option<(usize, usize)> = None;
-        let mut depth = 0;
-        while matches!(self.toks.get(j).map(|t| &t.token), Some(Token::LParen)) {
-            j += 1;
-            depth += 1;
-        }
-        loop {
-            let t = self.toks.get(j)?;
-            let piece = t.string().map(str::to_owned).or_else(|| self.char_call(j))?;
-            text.push_str(&piece);
-            span = Some(span.map_or(t.span, |s| (s.0, t.span.1)));
-            j += if t.string().is_some() { 1 } else { self.call_len(j) };
-            match self.toks.get(j).map(|t| &t.token) {
-                Some(Token::Plus | Token::StringConcat) => j += 1,
-                _ => break,
-            }
-        }
-        for _ in 0..depth {
-            if matches!(self.toks.get(j).map(|t| &t.token), Some(Token::RParen)) {
-                j += 1;
-            }
-        }
-        span.map(|s| (text, s, j))
-    }
-
-    /// `CHAR(68)`/`CHR(68)`/`NCHAR(68)` to its character.
-    fn char_call(&self, j: usize) -> Option<String> {
-        let t = self.toks.get(j)?;
-        let name = t.ident()?.to_ascii_lowercase();
-        if !matches!(name.as_str(), "char" | "chr" | "nchar") || !matches!(self.toks.get(j + 1)?.token, Token::LParen) {
-            return None;
-        }
-        let mut out = String::new();
-        let mut k = j + 2;
-        loop {
-            match &self.toks.get(k)?.token {
-                Token::Number(n, _) => out.push(char::from_u32(n.parse().ok()?)?),
-                Token::Comma => {}
-                Token::RParen => break,
-                _ => return None,
-            }
-            k += 1;
-        }
-        Some(out)
-    }
-
-    fn call_len(&self, j: usize) -> usize {
-        self.toks.iter().skip(j).position(|t| t.token == Token::RParen).map_or(1, |p| p + 1)
+    /// The text of the expression starting at token `i`, when it is known; with its span and the
+    /// index after it.
+    fn known_text(&self, i: usize) -> Option<(String, (usize, usize), usize)> {
+        let rest = self.toks.get(i..)?;
+        let (text, used) = super::literal::eval_prefix(rest, &self.known.vars)?;
+        let first = rest.first()?;
+        let last = rest.get(used.checked_sub(1)?)?;
+        Some((text, (first.span.0, last.span.1), i + used))
     }
 
     pub(crate) fn dynamic(&mut self, s: usize, head: &str) -> bool {
@@ -109,28 +105,44 @@ impl Cx<'_> {
                 return true;
             }
             "DO" => {
-                let body = self.toks.iter().skip(i).find_map(|t| t.string().map(|b| (b.to_owned(), t.span)));
-                let Some((body, span)) = body else { return false };
+                let body = self
+                    .toks
+                    .iter()
+                    .skip(i)
+                    .find_map(|t| t.string().map(|b| (b.to_owned(), t.span)));
+                let Some((body, span)) = body else {
+                    return false;
+                };
                 self.procedural(&body, span, "the `DO` block");
                 return true;
             }
             "PREPARE" => {
                 // PREPARE name FROM '...' (MySQL) | PREPARE name [(types)] AS stmt (Postgres)
+                let (name, _) = self.name_at(i);
                 let from = self.find(i, "FROM");
                 let as_ = self.find(i, "AS");
-                if let Some(f) = from {
-                    match self.concat_literal(f + 1) {
-                        Some((body, span, _)) => self.literal_body(&body, span, "`PREPARE` text"),
-                        None => self.hit("sql.hidden-code", Review, "`PREPARE ... FROM` a variable: the statement text is unknowable".into()),
+                if let Some(f) = from.filter(|f| as_.is_none_or(|a| *f < a)) {
+                    match self.known_text(f + 1) {
+                        Some((body, span, _)) => {
+                            self.literal_body(&body, span, "`PREPARE` text");
+                            self.learned.prepared.insert(name.to_ascii_lowercase());
+                        }
+                        None => self.hit("sql.hidden-code", Review, "`PREPARE ... FROM` a value that is not known: the statement text is unknowable".into()),
                     }
                     return true;
                 }
                 if let Some(a) = as_ {
-                    let start = a + 1;
-                    let inner_span = (self.toks.get(start).map_or(self.span.1, |t| t.span.0), self.span.1);
-                    let body = self.text.get(inner_span.0..inner_span.1).unwrap_or("").to_owned();
+                    let inner_span = (
+                        self.toks.get(a + 1).map_or(self.span.1, |t| t.span.0),
+                        self.span.1,
+                    );
+                    let body = self
+                        .text
+                        .get(inner_span.0..inner_span.1)
+                        .unwrap_or("")
+                        .to_owned();
                     self.literal_body(&body, inner_span, "`PREPARE ... AS`");
-                    self.dets.retain(|d| !(d.rule == "sql.hidden-code" && d.message.contains("hidden in a string")));
+                    self.learned.prepared.insert(name.to_ascii_lowercase());
                     return true;
                 }
                 return false;
@@ -140,27 +152,29 @@ impl Cx<'_> {
         // EXEC/EXECUTE/CALL
         if self.is(i, "IMMEDIATE") {
             i += 1;
-            return match self.concat_literal(i) {
-                Some((body, span, _)) => {
-                    self.literal_body(&body, span, "`EXECUTE IMMEDIATE`");
-                    true
-                }
-                None => {
-                    self.hit("sql.hidden-code", Review, "`EXECUTE IMMEDIATE` of a variable: the statement text is unknowable".into());
-                    true
-                }
-            };
-        }
-        // @ret = proc
-        if self.toks.get(i).is_some_and(|t| matches!(&t.token, Token::Word(w) if w.value.starts_with('@'))) && matches!(self.toks.get(i + 1).map(|t| &t.token), Some(Token::Eq)) {
-            i += 2;
-        }
-        if let Some((body, span, _)) = self.concat_literal(i) {
-            self.literal_body(&body, span, &format!("`{head}` of a string"));
+            match self.known_text(i) {
+                Some((body, span, _)) => self.literal_body(&body, span, "`EXECUTE IMMEDIATE`"),
+                None => self.hit("sql.hidden-code", Review, "`EXECUTE IMMEDIATE` of a value that is not known: the statement text is unknowable".into()),
+            }
             return true;
         }
-        if matches!(self.toks.get(i).map(|t| &t.token), Some(Token::LParen)) {
-            self.hit("sql.hidden-code", Review, format!("`{head}` of an expression: the statement text is unknowable"));
+        // @ret = proc
+        if self
+            .toks
+            .get(i)
+            .is_some_and(|t| matches!(&t.token, Token::Word(w) if w.value.starts_with('@')))
+            && matches!(self.toks.get(i + 1).map(|t| &t.token), Some(Token::Eq))
+        {
+            i += 2;
+        }
+        let parenthesised = matches!(self.toks.get(i).map(|t| &t.token), Some(Token::LParen));
+        let starts_with_text =
+            parenthesised || self.toks.get(i).is_some_and(|t| t.string().is_some());
+        if starts_with_text {
+            match self.known_text(i) {
+                Some((body, span, _)) => self.literal_body(&body, span, &format!("`{head}` of a string")),
+                None => self.hit("sql.hidden-code", Review, format!("`{head}` of an expression that is not known: the statement text is unknowable")),
+            }
             return true;
         }
         let (proc, after) = self.name_at(i);
@@ -169,13 +183,15 @@ impl Cx<'_> {
         if proc.is_empty() {
             return false;
         }
+        if head == "EXECUTE" && self.known.prepared.contains(&proc_l) {
+            self.intent.operation = Operation::Read;
+            return true;
+        }
         match short.as_str() {
-            "sp_executesql" => {
-                match self.concat_literal(after) {
-                    Some((body, span, _)) => self.literal_body(&body, span, "`sp_executesql`"),
-                    None => self.hit("sql.hidden-code", Review, "`sp_executesql` of a variable: the statement text is unknowable".into()),
-                }
-            }
+            "sp_executesql" => match self.known_text(after) {
+                Some((body, span, _)) => self.literal_body(&body, span, "`sp_executesql`"),
+                None => self.hit("sql.hidden-code", Review, "`sp_executesql` of a value that is not known: the statement text is unknowable".into()),
+            },
             "sp_configure" => {
                 let args: Vec<String> = self.toks.iter().skip(after).filter_map(|t| t.string().map(str::to_ascii_lowercase)).collect();
                 if args.iter().any(|a| a.contains("xp_cmdshell") || a.contains("ole automation") || a.contains("external scripts") || a.contains("clr enabled")) {
@@ -197,7 +213,7 @@ impl Cx<'_> {
             }
             "sp_rename" => self.hit("sql.alter-schema", Review, "`sp_rename` renames an object".into()),
             "sp_msforeachtable" | "sp_msforeachdb" => {
-                match self.concat_literal(after) {
+                match self.known_text(after) {
                     Some((body, span, _)) => {
                         let body = body.replace('?', "t");
                         self.literal_body(&body, span, &format!("`{short}` (runs for every table)"));
@@ -231,38 +247,32 @@ impl Cx<'_> {
         true
     }
 
-    /// A procedural body (`DO $$ ... $$`): `EXECUTE 'literal'` is analysed, `EXECUTE` of an
-    /// expression is unknowable, plain statements inside are analysed as statements.
-    fn procedural(&mut self, body: &str, span: (usize, usize), how: &str) {
-        let stmts = super::create::procedural_statements(body);
-        let mut unknowable = false;
-        let mut literal_bodies = Vec::new();
-        for line in stmts.lines() {
-            let t = line.trim().trim_end_matches(';');
-            let lower = t.to_ascii_lowercase();
-            if let Some(rest) = lower.strip_prefix("execute") {
-                let rest_orig = t.get(t.len() - rest.len()..).unwrap_or("").trim();
-                if let Some(q) = single_literal(rest_orig) {
-                    literal_bodies.push(q);
-                } else {
-                    unknowable = true;
+    /// A procedural body (`DO $$ ... $$`, a function body): `EXECUTE` of known text is analysed,
+    /// `EXECUTE` of unknowable text is review, other statements are analysed as statements.
+    pub(crate) fn procedural(&mut self, body: &str, span: (usize, usize), how: &str) {
+        for piece in procedural_pieces(body, self.dialect, &self.known.vars) {
+            match piece {
+                BodyPiece::Execute(Some(text)) => {
+                    self.literal_body(&text, span, &format!("{how} `EXECUTE`"))
                 }
+                BodyPiece::Execute(None) => self.hit_at(
+                    "sql.hidden-code",
+                    Review,
+                    format!("{how} executes SQL built at run time"),
+                    span,
+                ),
+                BodyPiece::Statement(text) => self.literal_body(&text, span, how),
             }
-        }
-        let direct: String = stmts.lines().filter(|l| !l.trim().to_ascii_lowercase().starts_with("execute")).collect::<Vec<_>>().join("\n");
-        if !direct.trim().is_empty() {
-            self.literal_body(&direct, span, how);
-        }
-        for q in literal_bodies {
-            self.literal_body(&q, span, &format!("{how} `EXECUTE`"));
-        }
-        if unknowable {
-            self.hit_at("sql.hidden-code", Review, format!("{how} executes SQL built at run time"), span);
         }
     }
 
     pub(crate) fn data_movement(&mut self, s: usize, head: &str) -> bool {
-        let strings: Vec<String> = self.toks.iter().skip(s).filter_map(|t| t.string().map(str::to_owned)).collect();
+        let strings: Vec<String> = self
+            .toks
+            .iter()
+            .skip(s)
+            .filter_map(|t| t.string().map(str::to_owned))
+            .collect();
         match head {
             "COPY" => {
                 if self.is(s + 1, "INTO") {
@@ -272,7 +282,11 @@ impl Cx<'_> {
                 let (table, _) = self.name_at(s + 1);
                 let to = self.has("TO");
                 if self.has("PROGRAM") {
-                    self.hit("sql.program-execution", Deny, "`COPY ... PROGRAM` runs a shell command on the database server".into());
+                    self.hit(
+                        "sql.program-execution",
+                        Deny,
+                        "`COPY ... PROGRAM` runs a shell command on the database server".into(),
+                    );
                 } else if self.has("STDIN") || self.has("STDOUT") {
                     if to {
                         self.object(&table, Access::Read);
@@ -284,10 +298,22 @@ impl Cx<'_> {
                         self.object(&table, Access::Write);
                     }
                 } else if let Some(path) = strings.first() {
-                    if path.contains("://") && (path.starts_with("s3://") || path.starts_with("gs://") || path.starts_with("azure://")) && !to {
+                    if path.contains("://")
+                        && (path.starts_with("s3://")
+                            || path.starts_with("gs://")
+                            || path.starts_with("azure://"))
+                        && !to
+                    {
                         self.intent.operation = Operation::Write;
                     } else {
-                        self.hit("sql.file-access", Deny, format!("`COPY` {} the server file `{path}`", if to { "writes" } else { "reads" }));
+                        self.hit(
+                            "sql.file-access",
+                            Deny,
+                            format!(
+                                "`COPY` {} the server file `{path}`",
+                                if to { "writes" } else { "reads" }
+                            ),
+                        );
                     }
                 } else {
                     return false;
@@ -296,35 +322,63 @@ impl Cx<'_> {
             }
             "UNLOAD" => {
                 self.set_kind("unload", Operation::Read);
-                self.hit("sql.exfiltration", Deny, "`UNLOAD` writes query results to external storage".into());
+                self.hit(
+                    "sql.exfiltration",
+                    Deny,
+                    "`UNLOAD` writes query results to external storage".into(),
+                );
                 true
             }
             "EXPORT" => {
                 self.set_kind("export data", Operation::Read);
-                self.hit("sql.exfiltration", Deny, "`EXPORT DATA` writes query results outside the database".into());
+                self.hit(
+                    "sql.exfiltration",
+                    Deny,
+                    "`EXPORT DATA` writes query results outside the database".into(),
+                );
                 true
             }
             "LOAD" => {
                 self.set_kind("load data", Operation::Write);
                 if self.has("INFILE") || self.has("LOCAL") {
-                    self.hit("sql.file-access", Deny, "`LOAD DATA INFILE` reads a file from the server or the client".into());
+                    self.hit(
+                        "sql.file-access",
+                        Deny,
+                        "`LOAD DATA INFILE` reads a file from the server or the client".into(),
+                    );
                 } else if self.has("OVERWRITE") {
-                    self.hit("sql.truncate", Deny, "`LOAD DATA OVERWRITE` replaces the table's rows".into());
+                    self.hit(
+                        "sql.truncate",
+                        Deny,
+                        "`LOAD DATA OVERWRITE` replaces the table's rows".into(),
+                    );
                 } else if self.has("EXTENSION") {
                     self.hit("sql.program-execution", Deny, "loads native code".into());
                 } else if self.toks.get(s + 1).is_some_and(|t| t.string().is_some()) {
-                    self.hit("sql.program-execution", Deny, "`LOAD` loads a native library".into());
+                    self.hit(
+                        "sql.program-execution",
+                        Deny,
+                        "`LOAD` loads a native library".into(),
+                    );
                 }
                 true
             }
             "PUT" => {
                 self.set_kind("put", Operation::Write);
-                self.hit("sql.file-access", Deny, "`PUT` uploads a client file to a stage".into());
+                self.hit(
+                    "sql.file-access",
+                    Deny,
+                    "`PUT` uploads a client file to a stage".into(),
+                );
                 true
             }
             "GET" => {
                 self.set_kind("get", Operation::Read);
-                self.hit("sql.file-access", Deny, "`GET` downloads staged files to the client file system".into());
+                self.hit(
+                    "sql.file-access",
+                    Deny,
+                    "`GET` downloads staged files to the client file system".into(),
+                );
                 true
             }
             "REMOVE" | "RM" => {
@@ -334,7 +388,11 @@ impl Cx<'_> {
             }
             "BULK" => {
                 self.set_kind("bulk insert", Operation::Write);
-                self.hit("sql.file-access", Deny, "`BULK INSERT` reads a server file".into());
+                self.hit(
+                    "sql.file-access",
+                    Deny,
+                    "`BULK INSERT` reads a server file".into(),
+                );
                 true
             }
             _ => {
@@ -348,21 +406,43 @@ impl Cx<'_> {
     /// (unload: exfiltration).
     fn copy_into(&mut self, s: usize) -> bool {
         let target = self.toks.get(s + 2);
-        let at_stage = target.is_some_and(|t| matches!(t.token, Token::AtSign) || self.text.get(t.span.0..t.span.1).is_some_and(|x| x.starts_with('@')));
+        let at_stage = target.is_some_and(|t| {
+            matches!(t.token, Token::AtSign)
+                || self
+                    .text
+                    .get(t.span.0..t.span.1)
+                    .is_some_and(|x| x.starts_with('@'))
+        });
         let url = target.and_then(|t| t.string()).map(str::to_owned);
         if let Some(u) = url {
             self.set_kind("copy into location", Operation::Read);
-            self.hit("sql.exfiltration", Deny, format!("`COPY INTO '{u}'` unloads data to external storage"));
+            self.hit(
+                "sql.exfiltration",
+                Deny,
+                format!("`COPY INTO '{u}'` unloads data to external storage"),
+            );
             return true;
         }
         if at_stage {
             self.set_kind("copy into stage", Operation::Read);
-            let stage_text = self.text.get(target.map_or(0, |t| t.span.0)..self.span.1).unwrap_or("").to_owned();
+            let stage_text = self
+                .text
+                .get(target.map_or(0, |t| t.span.0)..self.span.1)
+                .unwrap_or("")
+                .to_owned();
             let after_at = stage_text.trim_start_matches('@');
             if after_at.starts_with('~') || after_at.starts_with('%') {
-                self.hit("sql.exfiltration", Review, "unloads data to a user or table stage".into());
+                self.hit(
+                    "sql.exfiltration",
+                    Review,
+                    "unloads data to a user or table stage".into(),
+                );
             } else {
-                self.hit("sql.exfiltration", Deny, "unloads data to a named stage, which may be external".into());
+                self.hit(
+                    "sql.exfiltration",
+                    Deny,
+                    "unloads data to a named stage, which may be external".into(),
+                );
             }
             return true;
         }
@@ -373,36 +453,110 @@ impl Cx<'_> {
     }
 }
 
-fn single_literal(s: &str) -> Option<String> {
-    let s = s.trim();
-    let inner = s.strip_prefix('\'')?.strip_suffix('\'')?;
-    if inner.contains('\'') && !inner.contains("''") {
-        return None;
-    }
-    Some(inner.replace("''", "'"))
-}
-
 /// For generic-dialect text, the readings of the other dialects' lexers: when one of them is
 /// stricter (MySQL executable comments, backslash escapes, nested comments), the input is at
 /// least as strict as that reading, under `sql.hidden-code`.
 pub(crate) fn other_lexings(text: &str, a: &mut SqlAnalysis) {
-    let sensitive = text.contains("/*!") || text.contains('\\') || text.contains('#') || text.contains("--") && text.contains("/*");
+    let sensitive = text.contains("/*!")
+        || text.contains("/*M!")
+        || text.contains('\\')
+        || text.contains('#')
+        || text.contains("--") && text.contains("/*");
     if !sensitive {
         return;
     }
     let current = a.detections.iter().map(|d| d.grade).max();
     for d in [Dialect::Mysql, Dialect::Postgres] {
         let other = analyze_at(text, d, 0);
-        let worst = other.detections.iter().filter(|x| x.rule != "sql.unparseable").map(|x| x.grade).max();
+        let worst = other
+            .detections
+            .iter()
+            .filter(|x| x.rule != "sql.unparseable")
+            .map(|x| x.grade)
+            .max();
         if let Some(w) = worst {
             if current.is_none_or(|c| w > c) && w >= Grade::Review {
-                let reasons: Vec<&str> = other.detections.iter().filter(|x| x.grade == w).map(|x| x.message.as_str()).take(1).collect();
+                let reasons: Vec<&str> = other
+                    .detections
+                    .iter()
+                    .filter(|x| x.grade == w)
+                    .map(|x| x.message.as_str())
+                    .take(1)
+                    .collect();
                 a.detections.push(
-                    Detection::new("sql.hidden-code", w, format!("read as {} the text does more than it shows: {}", d.as_str(), reasons.join("; ")))
-                        .at(0, Some((0, text.len()))),
+                    Detection::new(
+                        "sql.hidden-code",
+                        w,
+                        format!(
+                            "read as {} the text does more than it shows: {}",
+                            d.as_str(),
+                            reasons.join("; ")
+                        ),
+                    )
+                    .at(0, Some((0, text.len()))),
                 );
                 return;
             }
         }
     }
+}
+
+/// A statement of a procedural body.
+pub(crate) enum BodyPiece {
+    /// `EXECUTE expr`, with the text when it is known.
+    Execute(Option<String>),
+    /// Another SQL statement, as text.
+    Statement(String),
+}
+
+const BODY_HEADS: &[&str] = &[
+    "EXECUTE", "EXEC", "DELETE", "UPDATE", "DROP", "TRUNCATE", "INSERT", "ALTER", "GRANT", "COPY",
+    "MERGE", "SELECT", "PERFORM", "CALL", "CREATE", "REVOKE", "SET",
+];
+
+/// Splits a procedural body into its SQL statements; control flow (`IF ... THEN`, `BEGIN`,
+/// `LOOP`, `RAISE`) is skipped.
+pub(crate) fn procedural_pieces(
+    body: &str,
+    dialect: Dialect,
+    vars: &super::literal::Vars,
+) -> Vec<BodyPiece> {
+    let Ok(lexed) = super::lex::lex(body, dialect) else {
+        return vec![BodyPiece::Execute(None)];
+    };
+    let mut out = Vec::new();
+    for piece in super::split::split(&lexed.toks, body, false) {
+        let toks = lexed.toks.get(piece.start..piece.end).unwrap_or(&[]);
+        let Some(p) = toks.iter().position(|t| BODY_HEADS.iter().any(|h| t.is(h))) else {
+            continue;
+        };
+        let Some(head) = toks.get(p) else { continue };
+        if head.is("EXECUTE") || head.is("EXEC") {
+            let expr_end = toks
+                .iter()
+                .skip(p + 1)
+                .position(|t| t.is("USING") || t.is("INTO"))
+                .map_or(toks.len(), |e| p + 1 + e);
+            let expr = toks.get(p + 1..expr_end).unwrap_or(&[]);
+            out.push(BodyPiece::Execute(super::literal::eval(expr, vars)));
+            continue;
+        }
+        let end = toks.last().map_or(body.len(), |t| t.span.1);
+        let text = body.get(head.span.0..end).unwrap_or("");
+        let text = if head.is("PERFORM") {
+            format!("SELECT{}", text.get(7..).unwrap_or(""))
+        } else {
+            text.to_owned()
+        };
+        // `SET x = y` inside a body assigns a variable: harmless unless it is a server setting.
+        if head.is("SET")
+            && !text
+                .to_ascii_lowercase()
+                .contains("session_replication_role")
+        {
+            continue;
+        }
+        out.push(BodyPiece::Statement(text));
+    }
+    out
 }

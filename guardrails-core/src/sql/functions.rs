@@ -13,7 +13,6 @@ pub(crate) enum Effect {
     Program,
     Exfiltration,
     HiddenLoopback,
-    DisableSafety,
     Maintenance,
     KillSession,
     Shutdown,
@@ -26,8 +25,9 @@ impl Effect {
             Effect::Program => "sql.program-execution",
             Effect::Exfiltration => "sql.exfiltration",
             Effect::HiddenLoopback => "sql.hidden-code",
-            Effect::DisableSafety => "sql.disable-safety",
-            Effect::Maintenance | Effect::KillSession | Effect::Shutdown => "sql.lock-or-maintenance",
+            Effect::Maintenance | Effect::KillSession | Effect::Shutdown => {
+                "sql.lock-or-maintenance"
+            }
         }
     }
 
@@ -43,23 +43,60 @@ impl Effect {
 pub(crate) fn effect_of(name: &str) -> Option<Effect> {
     let n = name.to_ascii_lowercase();
     Some(match n.as_str() {
-        "pg_read_file" | "pg_read_binary_file" | "pg_ls_dir" | "pg_stat_file" | "pg_ls_logdir"
-        | "pg_ls_waldir" | "pg_ls_tmpdir" | "pg_ls_archive_statusdir" | "lo_import" | "lo_export"
-        | "pg_file_write" | "pg_file_rename" | "pg_file_unlink" | "load_file" | "readfile"
-        | "writefile" | "openrowset" | "opendatasource" | "xp_dirtree" | "xp_fileexist"
-        | "xp_subdirs" | "fsync_file" | "pg_logdir_ls" => {
+        "pg_read_file"
+        | "pg_read_binary_file"
+        | "pg_ls_dir"
+        | "pg_stat_file"
+        | "pg_ls_logdir"
+        | "pg_ls_waldir"
+        | "pg_ls_tmpdir"
+        | "pg_ls_archive_statusdir"
+        | "lo_import"
+        | "lo_export"
+        | "pg_file_write"
+        | "pg_file_rename"
+        | "pg_file_unlink"
+        | "load_file"
+        | "readfile"
+        | "writefile"
+        | "openrowset"
+        | "opendatasource"
+        | "xp_dirtree"
+        | "xp_fileexist"
+        | "xp_subdirs"
+        | "fsync_file"
+        | "pg_logdir_ls" => {
             if matches!(n.as_str(), "xp_dirtree" | "xp_fileexist" | "xp_subdirs") {
                 Effect::Exfiltration
             } else {
                 Effect::File
             }
         }
-        "load_extension" | "xp_cmdshell" | "sp_oacreate" | "sp_oamethod" | "sp_execute_external_script"
-        | "sys_exec" | "sys_eval" | "lo_compat_privileges" | "pg_execute_server_program" | "shell"
-        | "system" | "edit" => Effect::Program,
-        "dblink" | "dblink_connect" | "dblink_connect_u" | "dblink_send_query" | "dblink_open"
-        | "utl_http.request" | "utl_inaddr.get_host_address" | "openquery" | "xp_sendmail"
-        | "sp_send_dbmail" | "http_get" | "http_post" | "sys.fn_xe_file_target_read_file" => Effect::Exfiltration,
+        "load_extension"
+        | "xp_cmdshell"
+        | "sp_oacreate"
+        | "sp_oamethod"
+        | "sp_execute_external_script"
+        | "sys_exec"
+        | "sys_eval"
+        | "lo_compat_privileges"
+        | "pg_execute_server_program"
+        | "shell"
+        | "system"
+        | "edit" => Effect::Program,
+        "dblink"
+        | "dblink_connect"
+        | "dblink_connect_u"
+        | "dblink_send_query"
+        | "dblink_open"
+        | "utl_http.request"
+        | "utl_inaddr.get_host_address"
+        | "openquery"
+        | "xp_sendmail"
+        | "sp_send_dbmail"
+        | "http_get"
+        | "http_post"
+        | "sys.fn_xe_file_target_read_file" => Effect::Exfiltration,
         "dblink_exec" => Effect::HiddenLoopback,
         "setval" | "pg_stat_reset" | "pg_stat_statements_reset" => Effect::Maintenance,
         "pg_terminate_backend" | "pg_cancel_backend" => Effect::KillSession,
@@ -74,8 +111,6 @@ pub(crate) struct Call {
     pub name: String,
     pub effect: Effect,
     pub span: (usize, usize),
-    /// Index of the name token in the statement's tokens.
-    pub at: usize,
 }
 
 /// Finds `name(` calls of dangerous functions. Also catches `EXEC[UTE] name` of the extended
@@ -86,20 +121,30 @@ pub(crate) fn dangerous_calls(toks: &[Tok]) -> Vec<Call> {
         let Some(name) = t.ident() else { continue };
         let followed_by_paren = matches!(toks.get(i + 1).map(|n| &n.token), Some(Token::LParen));
         let after_exec = i > 0
-            && (toks.get(i - 1).is_some_and(|p| p.is("EXEC") || p.is("EXECUTE") || matches!(p.token, Token::Period)))
+            && (toks.get(i - 1).is_some_and(|p| {
+                p.is("EXEC") || p.is("EXECUTE") || matches!(p.token, Token::Period)
+            }))
             && name.to_ascii_lowercase().starts_with(['x', 's']);
         if !(followed_by_paren || after_exec) {
             continue;
         }
         // `shell(`, `system(` and `edit(` are only dangerous as SQLite fileio / CLI helpers;
         // require that they are not a column of the same name (a call needs the paren).
-        if matches!(name.to_ascii_lowercase().as_str(), "shell" | "system" | "edit") && !followed_by_paren {
+        if matches!(
+            name.to_ascii_lowercase().as_str(),
+            "shell" | "system" | "edit"
+        ) && !followed_by_paren
+        {
             continue;
         }
         // Column definitions (`CREATE TABLE t (system varchar)`) are not calls: a name right
         // after `(` or `,` followed by `(` is a type, not handled here.
         if let Some(effect) = effect_of(name) {
-            calls.push(Call { name: name.to_owned(), effect, span: t.span, at: i });
+            calls.push(Call {
+                name: name.to_owned(),
+                effect,
+                span: t.span,
+            });
         }
     }
     calls

@@ -103,7 +103,11 @@ impl<'a> LineIndex<'a> {
     }
 
     fn offset(&self, line: u64, column: u64) -> usize {
-        let Some(&start) = usize::try_from(line).ok().and_then(|l| l.checked_sub(1)).and_then(|l| self.starts.get(l)) else {
+        let Some(&start) = usize::try_from(line)
+            .ok()
+            .and_then(|l| l.checked_sub(1))
+            .and_then(|l| self.starts.get(l))
+        else {
             return self.text.len();
         };
         let col = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
@@ -111,23 +115,34 @@ impl<'a> LineIndex<'a> {
         if rest.is_ascii() || rest.get(..col).is_some_and(str::is_ascii) {
             return (start + col).min(self.text.len());
         }
-        rest.char_indices().nth(col).map_or(self.text.len(), |(i, _)| start + i)
+        rest.char_indices()
+            .nth(col)
+            .map_or(self.text.len(), |(i, _)| start + i)
     }
 }
 
 /// Tokenizes `text` in `dialect`, keeping byte spans.
 pub(crate) fn lex(text: &str, dialect: Dialect) -> Result<Lexed, LexError> {
     let d = parser_dialect(dialect);
-    let raw = match Tokenizer::new(d, text).with_unescape(true).tokenize_with_location() {
+    let raw = match Tokenizer::new(d, text)
+        .with_unescape(true)
+        .tokenize_with_location()
+    {
         Ok(raw) => raw,
         Err(e) => {
             let index = LineIndex::new(text);
             let at = index.offset(e.location.line, e.location.column);
-            return Err(LexError { message: strip_location(&e.message), span: (at.min(text.len()), text.len()) });
+            return Err(LexError {
+                message: strip_location(&e.message),
+                span: (at.min(text.len()), text.len()),
+            });
         }
     };
     let index = LineIndex::new(text);
-    let mut lexed = Lexed { toks: Vec::with_capacity(raw.len() / 2 + 1), ..Lexed::default() };
+    let mut lexed = Lexed {
+        toks: Vec::with_capacity(raw.len() / 2 + 1),
+        ..Lexed::default()
+    };
     for (i, t) in raw.iter().enumerate() {
         let start = index.offset(t.span.start.line, t.span.start.column);
         let end = index.offset(t.span.end.line, t.span.end.column).max(start);
@@ -136,7 +151,11 @@ pub(crate) fn lex(text: &str, dialect: Dialect) -> Result<Lexed, LexError> {
                 lexed.exec_comments.push((start, end));
             }
             Token::Whitespace(_) | Token::EOF => {}
-            _ => lexed.toks.push(Tok { token: t.token.clone(), span: (start, end), raw: i }),
+            _ => lexed.toks.push(Tok {
+                token: t.token.clone(),
+                span: (start, end),
+                raw: i,
+            }),
         }
     }
     lexed.raw = raw;
@@ -179,9 +198,15 @@ pub(crate) fn prescan(text: &str) -> Prescan {
             _ => {}
         }
     }
-    if text.bytes().any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c) || b == 0x7f) || !text.is_ascii() {
+    if text
+        .bytes()
+        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c) || b == 0x7f)
+        || !text.is_ascii()
+    {
         for (i, c) in text.char_indices() {
-            if (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{0c}')) && p.control.is_none() {
+            if (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{0c}'))
+                && p.control.is_none()
+            {
                 p.control = Some((i, c));
             }
             if crate::text::is_suspicious(c) {

@@ -10,6 +10,7 @@ mod dynamic;
 mod functions;
 mod lex;
 mod lineage;
+mod literal;
 mod names;
 mod parse;
 mod predicate;
@@ -45,11 +46,44 @@ pub(crate) struct SqlAnalysis {
 
 /// Analyses SQL text in a dialect.
 pub(crate) fn analyze(text: &str, dialect: Dialect) -> SqlAnalysis {
+    let mariadb = (matches!(dialect, Dialect::Mysql | Dialect::Generic) && text.contains("/*M!"))
+        .then(|| mariadb_comments(text));
+    let text = mariadb.as_deref().unwrap_or(text);
     let mut a = analyze_at(text, dialect, 0);
     if dialect == Dialect::Generic {
         dynamic::other_lexings(text, &mut a);
     }
+    if dialect == Dialect::Mysql
+        && text.contains('\\')
+        && text.to_ascii_uppercase().contains("NO_BACKSLASH_ESCAPES")
+    {
+        // Under NO_BACKSLASH_ESCAPES a backslash does not escape a quote: read it that way too.
+        let literal = analyze_at(text, Dialect::Generic, 0);
+        let worst = |x: &SqlAnalysis| x.detections.iter().map(|d| d.grade).max();
+        if worst(&literal) > worst(&a) {
+            a.detections = literal.detections;
+            a.statements = literal.statements;
+        }
+    }
     a
+}
+
+/// MariaDB's `/*M!NNNNNN ... */` executable comments, rewritten to MySQL's `/*!NNNNNN ...*/`
+/// with the same length so spans still point into the original text.
+fn mariadb_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(p) = rest.find("/*M!") {
+        out.push_str(rest.get(..p).unwrap_or(""));
+        let after = rest.get(p + 4..).unwrap_or("");
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        out.push_str("/*!");
+        out.push_str(after.get(..digits).unwrap_or(""));
+        out.push(' ');
+        rest = after.get(digits..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Per-statement analysis state.
@@ -59,11 +93,34 @@ pub(crate) struct Cx<'a> {
     pub index: usize,
     pub span: Span,
     pub toks: &'a [Tok],
-    pub temp: &'a HashSet<String>,
+    pub known: &'a Known,
     pub depth: usize,
     pub dets: Vec<Detection>,
     pub intent: StatementIntent,
-    pub created_temp: Vec<String>,
+    /// What this statement makes known to the following ones.
+    pub learned: Known,
+}
+
+/// What earlier statements of the same input established.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    /// Temporary tables created, lower-case.
+    pub temp: HashSet<String>,
+    /// Prepared statement names whose text was analysed, lower-case.
+    pub prepared: HashSet<String>,
+    /// Session variables with a known text value (`SET @q = '...'`).
+    pub vars: literal::Vars,
+    /// Whether MySQL `NO_BACKSLASH_ESCAPES` was set.
+    pub no_backslash_escapes: bool,
+}
+
+impl Known {
+    fn absorb(&mut self, other: Known) {
+        self.temp.extend(other.temp);
+        self.prepared.extend(other.prepared);
+        self.vars.extend(other.vars);
+        self.no_backslash_escapes |= other.no_backslash_escapes;
+    }
 }
 
 impl<'a> Cx<'a> {
@@ -74,14 +131,23 @@ impl<'a> Cx<'a> {
 
     pub(crate) fn hit_at(&mut self, rule: &str, grade: Grade, message: String, span: Span) {
         let message = crate::redact::redact_message(&message);
-        self.dets.push(Detection { rule: rule.to_owned(), grade, message, statement: Some(self.index), span: Some(span) });
+        self.dets.push(Detection {
+            rule: rule.to_owned(),
+            grade,
+            message,
+            statement: Some(self.index),
+            span: Some(span),
+        });
     }
 
     pub(crate) fn object(&mut self, name: &str, access: Access) {
         if name.is_empty() {
             return;
         }
-        let r = ObjectRef { name: name.to_owned(), access };
+        let r = ObjectRef {
+            name: name.to_owned(),
+            access,
+        };
         if !self.intent.objects.contains(&r) {
             self.intent.objects.push(r);
         }
@@ -90,8 +156,8 @@ impl<'a> Cx<'a> {
     pub(crate) fn is_temporary(&self, name: &str) -> bool {
         let n = name.trim_matches(['"', '`', '[', ']']).to_ascii_lowercase();
         names::is_temporary_spelling(&n)
-            || self.temp.contains(&n)
-            || self.created_temp.iter().any(|t| t == &n)
+            || self.known.temp.contains(&n)
+            || self.learned.temp.contains(&n)
     }
 
     pub(crate) fn child(&self) -> Cx<'a> {
@@ -101,11 +167,16 @@ impl<'a> Cx<'a> {
             index: self.index,
             span: self.span,
             toks: self.toks,
-            temp: self.temp,
+            known: self.known,
             depth: self.depth,
             dets: Vec::new(),
-            intent: StatementIntent { index: self.index, span: self.span, parsed: true, ..StatementIntent::default() },
-            created_temp: Vec::new(),
+            intent: StatementIntent {
+                index: self.index,
+                span: self.span,
+                parsed: true,
+                ..StatementIntent::default()
+            },
+            learned: Known::default(),
         }
     }
 
@@ -114,18 +185,12 @@ impl<'a> Cx<'a> {
         self.intent.nested.push(inner.intent);
     }
 
-    pub(crate) fn max_grade(&self) -> Option<Grade> {
-        self.dets.iter().map(|d| d.grade).max()
-    }
-
-    /// The text of the statement.
-    pub(crate) fn source(&self) -> &'a str {
-        self.text.get(self.span.0..self.span.1).unwrap_or("")
-    }
-
     /// Upper-cased unquoted word at token `i`.
     pub(crate) fn w(&self, i: usize) -> Option<String> {
-        self.toks.get(i).and_then(Tok::word).map(str::to_ascii_uppercase)
+        self.toks
+            .get(i)
+            .and_then(Tok::word)
+            .map(str::to_ascii_uppercase)
     }
 
     /// Whether token `i` is the word `kw`.
@@ -135,13 +200,22 @@ impl<'a> Cx<'a> {
 
     /// Position of the first word `kw` at or after `from`, at any depth.
     pub(crate) fn find(&self, from: usize, kw: &str) -> Option<usize> {
-        self.toks.iter().enumerate().skip(from).find(|(_, t)| t.is(kw)).map(|(i, _)| i)
+        self.toks
+            .iter()
+            .enumerate()
+            .skip(from)
+            .find(|(_, t)| t.is(kw))
+            .map(|(i, _)| i)
     }
 
     /// Whether the words `seq` appear consecutively anywhere.
     pub(crate) fn has_seq(&self, seq: &[&str]) -> bool {
         let n = seq.len();
-        n > 0 && self.toks.windows(n).any(|w| w.iter().zip(seq).all(|(t, k)| t.is(k)))
+        n > 0
+            && self
+                .toks
+                .windows(n)
+                .any(|w| w.iter().zip(seq).all(|(t, k)| t.is(k)))
     }
 
     /// Whether the word appears anywhere.
@@ -151,31 +225,78 @@ impl<'a> Cx<'a> {
 }
 
 fn unparseable(text: &str, message: String, span: Span) -> SqlAnalysis {
-    let d = Detection::new("sql.unparseable", Grade::Deny, crate::redact::redact_message(&message)).at(0, Some(span));
-    SqlAnalysis { statements: Vec::new(), detections: vec![d], normalized: text.to_owned() }
+    let d = Detection::new(
+        "sql.unparseable",
+        Grade::Deny,
+        crate::redact::redact_message(&message),
+    )
+    .at(0, Some(span));
+    SqlAnalysis {
+        statements: Vec::new(),
+        detections: vec![d],
+        normalized: text.to_owned(),
+    }
 }
 
 pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnalysis {
     if text.len() > MAX_BYTES {
-        let d = Detection::new("sql.too-large", Grade::Deny, format!("input of {} bytes is over the {} byte limit", text.len(), MAX_BYTES)).at(0, Some((0, text.len())));
-        return SqlAnalysis { detections: vec![d], normalized: blake3::hash(text.as_bytes()).to_hex().to_string(), ..SqlAnalysis::default() };
+        let d = Detection::new(
+            "sql.too-large",
+            Grade::Deny,
+            format!(
+                "input of {} bytes is over the {} byte limit",
+                text.len(),
+                MAX_BYTES
+            ),
+        )
+        .at(0, Some((0, text.len())));
+        return SqlAnalysis {
+            detections: vec![d],
+            normalized: blake3::hash(text.as_bytes()).to_hex().to_string(),
+            ..SqlAnalysis::default()
+        };
     }
     if text.trim().is_empty() {
         return SqlAnalysis::default();
     }
     let pre = lex::prescan(text);
     if let Some((at, c)) = pre.control {
-        return unparseable(text, format!("control character U+{:04X} in the input", u32::from(c)), (at, at + c.len_utf8()));
+        return unparseable(
+            text,
+            format!("control character U+{:04X} in the input", u32::from(c)),
+            (at, at + c.len_utf8()),
+        );
     }
     if pre.max_depth > MAX_DEPTH {
-        let d = Detection::new("sql.too-deep", Grade::Deny, format!("parentheses nested {} deep, over the limit of {MAX_DEPTH}", pre.max_depth)).at(0, Some((0, text.len())));
-        return SqlAnalysis { detections: vec![d], normalized: text.to_owned(), ..SqlAnalysis::default() };
+        let d = Detection::new(
+            "sql.too-deep",
+            Grade::Deny,
+            format!(
+                "parentheses nested {} deep, over the limit of {MAX_DEPTH}",
+                pre.max_depth
+            ),
+        )
+        .at(0, Some((0, text.len())));
+        return SqlAnalysis {
+            detections: vec![d],
+            normalized: text.to_owned(),
+            ..SqlAnalysis::default()
+        };
     }
     let lexed = match lex::lex(text, dialect) {
         Ok(l) => l,
-        Err(e) => return unparseable(text, format!("cannot tokenize as {}: {}", dialect.as_str(), e.message), e.span),
+        Err(e) => {
+            return unparseable(
+                text,
+                format!("cannot tokenize as {}: {}", dialect.as_str(), e.message),
+                e.span,
+            )
+        }
     };
-    let mut out = SqlAnalysis { normalized: normalize(&lexed.toks), ..SqlAnalysis::default() };
+    let mut out = SqlAnalysis {
+        normalized: normalize(&lexed.toks),
+        ..SqlAnalysis::default()
+    };
     if let Some(d) = suspicious_characters(text, &lexed, &pre) {
         out.detections.push(d);
         if out.detections.iter().any(|d| d.grade == Grade::Deny) {
@@ -184,10 +305,12 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
     }
     let go = matches!(dialect, Dialect::Mssql | Dialect::Generic);
     let pieces = split::split(&lexed.toks, text, go);
-    let mut temp: HashSet<String> = HashSet::new();
+    let mut known = Known::default();
     for (index, piece) in pieces.iter().enumerate() {
         let toks = lexed.toks.get(piece.start..piece.end).unwrap_or(&[]);
-        let (Some(first), Some(last)) = (toks.first(), toks.last()) else { continue };
+        let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
+            continue;
+        };
         let span = (first.span.0, last.span.1);
         let raw = lexed.raw.get(first.raw..=last.raw).unwrap_or(&[]);
         let mut cx = Cx {
@@ -196,17 +319,21 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
             index,
             span,
             toks,
-            temp: &temp,
+            known: &known,
             depth,
             dets: Vec::new(),
-            intent: StatementIntent { index, span, ..StatementIntent::default() },
-            created_temp: Vec::new(),
+            intent: StatementIntent {
+                index,
+                span,
+                ..StatementIntent::default()
+            },
+            learned: Known::default(),
         };
         cx.statement(raw);
-        let created = std::mem::take(&mut cx.created_temp);
+        let learned = std::mem::take(&mut cx.learned);
         out.detections.append(&mut cx.dets);
         out.statements.push(cx.intent);
-        temp.extend(created);
+        known.absorb(learned);
     }
     statement::whole_input_rules(&mut out);
     out
@@ -218,25 +345,50 @@ fn suspicious_characters(text: &str, lexed: &lex::Lexed, pre: &lex::Prescan) -> 
     let (at, c) = *pre.suspicious.first()?;
     for &(off, ch) in &pre.suspicious {
         let in_code = lexed.toks.iter().any(|t| {
-            t.span.0 <= off && off < t.span.1 && matches!(&t.token, sqlparser::tokenizer::Token::Word(w) if w.quote_style.is_none())
-                || t.span.0 <= off && off < t.span.1 && matches!(&t.token, sqlparser::tokenizer::Token::Char(_))
+            let code = match &t.token {
+                sqlparser::tokenizer::Token::Word(w) => w.quote_style.is_none(),
+                sqlparser::tokenizer::Token::Char(_) => true,
+                _ => false,
+            };
+            code && t.span.0 <= off && off < t.span.1
         });
-        let outside_every_token = !lexed.toks.iter().any(|t| t.span.0 <= off && off < t.span.1)
-            && !in_comment(text, off);
+        let outside_every_token =
+            !lexed.toks.iter().any(|t| t.span.0 <= off && off < t.span.1) && !in_comment(text, off);
         if in_code || outside_every_token {
             return Some(
-                Detection::new("sql.unparseable", Grade::Deny, format!("invisible or look-alike character U+{:04X} in code position", u32::from(ch)))
-                    .at(0, Some((off, off + ch.len_utf8()))),
+                Detection::new(
+                    "sql.unparseable",
+                    Grade::Deny,
+                    format!(
+                        "invisible or look-alike character U+{:04X} in code position",
+                        u32::from(ch)
+                    ),
+                )
+                .at(0, Some((off, off + ch.len_utf8()))),
             );
         }
     }
-    Some(Detection::new("input.invisible-characters", Grade::Notice, format!("invisible or look-alike character U+{:04X} inside a literal or comment", u32::from(c))).at(0, Some((at, at + c.len_utf8()))))
+    Some(
+        Detection::new(
+            "input.invisible-characters",
+            Grade::Notice,
+            format!(
+                "invisible or look-alike character U+{:04X} inside a literal or comment",
+                u32::from(c)
+            ),
+        )
+        .at(0, Some((at, at + c.len_utf8()))),
+    )
 }
 
 fn in_comment(text: &str, off: usize) -> bool {
     let before = text.get(..off).unwrap_or("");
     let line = before.rsplit('\n').next().unwrap_or("");
-    line.contains("--") || line.contains('#') || before.rfind("/*").is_some_and(|o| before.get(o..).is_some_and(|s| !s.contains("*/")))
+    line.contains("--")
+        || line.contains('#')
+        || before
+            .rfind("/*")
+            .is_some_and(|o| before.get(o..).is_some_and(|s| !s.contains("*/")))
 }
 
 /// Normalises the tokens for the fingerprint.
@@ -251,7 +403,16 @@ fn normalize(toks: &[Tok]) -> String {
         match &t.token {
             Token::Word(w) if w.quote_style.is_none() => {
                 let upper = w.value.to_ascii_uppercase();
-                secret_next = matches!(upper.as_str(), "PASSWORD" | "BY" | "SECRET" | "IDENTIFIED" | "SECRET_ACCESS_KEY" | "AWS_SECRET_KEY" | "TOKEN");
+                secret_next = matches!(
+                    upper.as_str(),
+                    "PASSWORD"
+                        | "BY"
+                        | "SECRET"
+                        | "IDENTIFIED"
+                        | "SECRET_ACCESS_KEY"
+                        | "AWS_SECRET_KEY"
+                        | "TOKEN"
+                );
                 if w.keyword == sqlparser::keywords::Keyword::NoKeyword {
                     out.push_str(&w.value.to_ascii_lowercase());
                 } else {

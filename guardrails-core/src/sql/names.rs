@@ -1,7 +1,11 @@
 //! What names say: sensitive tables and columns, credential stores, admin flags, superusers.
 
 fn last_part(name: &str) -> String {
-    name.rsplit('.').next().unwrap_or(name).trim_matches(['"', '`', '[', ']']).to_ascii_lowercase()
+    name.rsplit('.')
+        .next()
+        .unwrap_or(name)
+        .trim_matches(['"', '`', '[', ']'])
+        .to_ascii_lowercase()
 }
 
 fn segments(name: &str) -> Vec<String> {
@@ -30,34 +34,153 @@ fn segments(name: &str) -> Vec<String> {
 
 /// Tables of personal data, credentials or payment data.
 pub(crate) fn is_sensitive_table(name: &str) -> bool {
-    const WHOLE: &[&str] = &["payment_methods", "api_keys", "auth_tokens", "access_tokens", "refresh_tokens", "credit_cards", "user_accounts", "auth_user"];
-    const LAST: &[&str] = &[
-        "users", "user", "customers", "customer", "employees", "employee", "contacts", "contact",
-        "people", "persons", "person", "patients", "patient", "members", "accounts", "credentials",
-        "passwords", "tokens", "secrets", "cards", "payments", "salaries", "payroll", "identities",
-        "profiles", "subscribers", "clients", "applicants", "candidates", "students", "voters",
-        "donors", "guests", "tenants", "cardholders", "ssns",
+    const WHOLE: &[&str] = &[
+        "payment_methods",
+        "api_keys",
+        "auth_tokens",
+        "access_tokens",
+        "refresh_tokens",
+        "credit_cards",
+        "user_accounts",
+        "auth_user",
     ];
+    const LAST: &[&str] = &[
+        "users",
+        "user",
+        "customers",
+        "customer",
+        "employees",
+        "employee",
+        "contacts",
+        "contact",
+        "people",
+        "persons",
+        "person",
+        "patients",
+        "patient",
+        "members",
+        "accounts",
+        "credentials",
+        "passwords",
+        "tokens",
+        "secrets",
+        "cards",
+        "payments",
+        "salaries",
+        "payroll",
+        "identities",
+        "profiles",
+        "subscribers",
+        "clients",
+        "applicants",
+        "candidates",
+        "students",
+        "voters",
+        "donors",
+        "guests",
+        "tenants",
+        "cardholders",
+        "ssns",
+    ];
+    let lower = name.to_ascii_lowercase();
+    let schema = lower.rsplit_once('.').map(|(s, _)| {
+        s.rsplit('.')
+            .next()
+            .unwrap_or(s)
+            .trim_matches(['"', '`', '[', ']'])
+            .to_owned()
+    });
+    if schema.as_deref().is_some_and(|s| {
+        matches!(
+            s,
+            "sys"
+                | "information_schema"
+                | "pg_catalog"
+                | "performance_schema"
+                | "mysql"
+                | "sqlite_master"
+                | "account_usage"
+                | "information_schema_tables"
+        )
+    }) {
+        return false;
+    }
     let last = last_part(name);
     if WHOLE.contains(&last.as_str()) {
         return true;
     }
-    segments(&last).last().is_some_and(|s| LAST.contains(&s.as_str()))
+    segments(&last)
+        .last()
+        .is_some_and(|s| LAST.contains(&s.as_str()))
+}
+
+/// How sensitive a column's name says it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Sensitivity {
+    /// Personal data that identifies someone only with other data (postal addresses, full
+    /// names): sensitive when read in bulk from a table of people.
+    Personal,
+    /// Contact data (email, phone, birth date), identifiers and financial or medical data (SSN,
+    /// card, salary, tax id, diagnosis), or secrets: sensitive from any table.
+    Strong,
+}
+
+/// The sensitivity of a column by its name.
+pub(crate) fn column_sensitivity(name: &str) -> Option<Sensitivity> {
+    let n = last_part(name);
+    if is_secret_column(&n) {
+        return Some(Sensitivity::Strong);
+    }
+    let segs = segments(&n);
+    let has = |w: &str| segs.iter().any(|s| s == w);
+    let strong = matches!(
+        n.as_str(),
+        "ssn" | "sin" | "pan" | "iban" | "mrn" | "cvv" | "cvc"
+    ) || has("ssn")
+        || has("salary")
+        || has("salaries")
+        || has("iban")
+        || has("passport")
+        || has("diagnosis")
+        || has("cvv")
+        || (has("card") && (has("number") || has("num") || has("pan")))
+        || (has("tax") && has("id"))
+        || (has("national") && has("id"))
+        || (has("account") && has("number"))
+        || has("compensation")
+        || has("payroll")
+        || has("mrn");
+    if strong {
+        return Some(Sensitivity::Strong);
+    }
+    let contact = matches!(n.as_str(), "email" | "phone" | "dob" | "mobile" | "msisdn")
+        || has("email")
+        || has("phone")
+        || has("dob")
+        || (has("birth") && (has("date") || has("day")))
+        || (has("cell") && (has("number") || has("phone")))
+        || (has("mobile") && has("number"));
+    if contact {
+        return Some(Sensitivity::Strong);
+    }
+    let personal = matches!(
+        n.as_str(),
+        "address" | "street" | "full_name" | "home_address"
+    ) || (has("address") && !has("id") && !has("ip"));
+    personal.then_some(Sensitivity::Personal)
 }
 
 /// Columns holding personal data or secrets.
 pub(crate) fn is_sensitive_column(name: &str) -> bool {
-    const EXACT: &[&str] = &["email", "phone", "pan", "dob", "address", "mobile", "iban", "ssn", "sin"];
-    let n = last_part(name);
-    if EXACT.contains(&n.as_str()) || is_secret_column(&n) {
-        return true;
-    }
-    let segs = segments(&n);
-    let has = |w: &str| segs.iter().any(|s| s == w);
-    has("email") || has("ssn") || has("phone") || has("salary") || has("iban") || has("passport")
-        || (has("card") && (has("number") || has("num") || has("pan")))
-        || (has("tax") && has("id")) || (has("national") && has("id")) || (has("birth") && (has("date") || has("day")))
-        || has("dob") || has("cvv") || has("cvc")
+    column_sensitivity(name).is_some()
+}
+
+/// System views that show password columns masked (`********`).
+pub(crate) fn masks_passwords(table: &str) -> bool {
+    matches!(
+        last_part(table).as_str(),
+        "pg_user" | "pg_roles" | "pg_stat_activity" | "user_privileges"
+    )
 }
 
 /// Columns holding secrets: passwords, tokens, keys.
@@ -65,59 +188,157 @@ pub(crate) fn is_secret_column(name: &str) -> bool {
     let n = last_part(name);
     let segs = segments(&n);
     let has = |w: &str| segs.iter().any(|s| s == w);
-    n.contains("password") || n.contains("passwd") || has("secret") || has("token") || has("apikey")
-        || (has("api") && has("key")) || (has("private") && has("key")) || has("otp") || has("totp")
-        || has("mfa") || n == "rolpassword" || n == "authentication_string"
+    n.contains("password")
+        || n.contains("passwd")
+        || has("secret")
+        || has("token")
+        || has("apikey")
+        || (has("api") && has("key"))
+        || (has("private") && has("key"))
+        || has("otp")
+        || has("totp")
+        || has("mfa")
+        || n == "rolpassword"
+        || n == "authentication_string"
 }
 
 /// Columns that hold a password or its hash.
 pub(crate) fn is_password_column(name: &str) -> bool {
     let n = last_part(name);
-    n.contains("password") || n.contains("passwd") || n == "authentication_string" || n == "password_hash"
+    n.contains("password")
+        || n.contains("passwd")
+        || n == "authentication_string"
+        || n == "password_hash"
 }
 
 /// The database's own account tables.
 pub(crate) fn is_credential_store(name: &str) -> bool {
     let n = name.to_ascii_lowercase().replace(['"', '`', '[', ']'], "");
     let last = last_part(&n);
-    matches!(last.as_str(), "pg_authid" | "pg_shadow" | "sql_logins" | "syslogins" | "pg_auth_members_secret")
-        || n == "mysql.user" || n.ends_with(".mysql.user") || n == "mysql.global_priv"
-        || n.ends_with("sys.sql_logins") || n == "master.dbo.syslogins"
+    matches!(
+        last.as_str(),
+        "pg_authid" | "pg_shadow" | "sql_logins" | "syslogins" | "pg_auth_members_secret"
+    ) || n == "mysql.user"
+        || n.ends_with(".mysql.user")
+        || n == "mysql.global_priv"
+        || n.ends_with("sys.sql_logins")
+        || n == "master.dbo.syslogins"
 }
 
 /// Application columns that grant privileges when set.
 pub(crate) fn is_admin_flag(col: &str) -> bool {
     matches!(
         col,
-        "is_admin" | "admin" | "is_superuser" | "superuser" | "is_staff" | "role" | "roles" | "user_role"
-            | "access_level" | "permissions" | "privileges" | "is_root" | "is_owner" | "isadmin" | "is_sysadmin"
+        "is_admin"
+            | "admin"
+            | "is_superuser"
+            | "superuser"
+            | "is_staff"
+            | "role"
+            | "roles"
+            | "user_role"
+            | "access_level"
+            | "permissions"
+            | "privileges"
+            | "is_root"
+            | "is_owner"
+            | "isadmin"
+            | "is_sysadmin"
     )
 }
 
 /// Built-in superuser accounts.
 pub(crate) fn is_superuser_name(name: &str) -> bool {
-    let n = name.trim_matches(['"', '`', '\'', '[', ']']).to_ascii_lowercase();
-    let n = n.split('@').next().unwrap_or(&n).trim_matches(['\'', '"', '`']);
-    matches!(n, "postgres" | "root" | "sa" | "rdsadmin" | "admin" | "sys" | "system" | "accountadmin" | "securityadmin" | "sysadmin" | "azure_superuser" | "cloudsqlsuperuser" | "rds_superuser" | "mysql.sys" | "dbo")
+    let n = name
+        .trim_matches(['"', '`', '\'', '[', ']'])
+        .to_ascii_lowercase();
+    let n = n
+        .split('@')
+        .next()
+        .unwrap_or(&n)
+        .trim_matches(['\'', '"', '`']);
+    matches!(
+        n,
+        "postgres"
+            | "root"
+            | "sa"
+            | "rdsadmin"
+            | "admin"
+            | "sys"
+            | "system"
+            | "accountadmin"
+            | "securityadmin"
+            | "sysadmin"
+            | "azure_superuser"
+            | "cloudsqlsuperuser"
+            | "rds_superuser"
+            | "mysql.sys"
+            | "dbo"
+    )
 }
 
 /// Roles and privileges that are admin-equivalent or break out of the database.
 pub(crate) fn is_admin_role(name: &str) -> bool {
-    let n = name.trim_matches(['"', '`', '\'', '[', ']']).to_ascii_lowercase();
+    let n = name
+        .trim_matches(['"', '`', '\'', '[', ']'])
+        .to_ascii_lowercase();
     matches!(
         n.as_str(),
-        "superuser" | "bypassrls" | "createrole" | "sysadmin" | "accountadmin" | "securityadmin" | "orgadmin"
-            | "ownership" | "control" | "pg_read_server_files" | "pg_write_server_files" | "pg_execute_server_program"
-            | "pg_write_all_data" | "rds_superuser" | "cloudsqlsuperuser" | "azure_superuser" | "db_owner"
-            | "db_securityadmin" | "db_accessadmin" | "file" | "super" | "process" | "shutdown" | "replication"
-            | "replication slave" | "grant" | "roles/owner" | "roles/admin" | "roles/editor" | "dbadmin" | "serveradmin"
-            | "root" | "postgres" | "sa" | "all" | "admin" | "system_user" | "create user" | "impersonate" | "alter any login"
-            | "pg_signal_backend" | "pg_monitor_admin" | "pg_database_owner" | "rds_iam"
-    ) || n.starts_with("roles/owner") || n.starts_with("roles/admin") || n.ends_with(".admin") || n.ends_with("admin")
+        "superuser"
+            | "bypassrls"
+            | "createrole"
+            | "sysadmin"
+            | "accountadmin"
+            | "securityadmin"
+            | "orgadmin"
+            | "ownership"
+            | "control"
+            | "pg_read_server_files"
+            | "pg_write_server_files"
+            | "pg_execute_server_program"
+            | "pg_write_all_data"
+            | "rds_superuser"
+            | "cloudsqlsuperuser"
+            | "azure_superuser"
+            | "db_owner"
+            | "db_securityadmin"
+            | "db_accessadmin"
+            | "file"
+            | "super"
+            | "process"
+            | "shutdown"
+            | "replication"
+            | "replication slave"
+            | "grant"
+            | "roles/owner"
+            | "roles/admin"
+            | "roles/editor"
+            | "dbadmin"
+            | "serveradmin"
+            | "root"
+            | "postgres"
+            | "sa"
+            | "all"
+            | "admin"
+            | "system_user"
+            | "create user"
+            | "impersonate"
+            | "alter any login"
+            | "pg_signal_backend"
+            | "pg_monitor_admin"
+            | "pg_database_owner"
+            | "rds_iam"
+    ) || n.starts_with("roles/owner")
+        || n.starts_with("roles/admin")
+        || n.ends_with(".admin")
+        || n.ends_with("admin")
 }
 
 /// Whether a table name is provably temporary by its own spelling.
 pub(crate) fn is_temporary_spelling(name: &str) -> bool {
     let n = name.trim_matches(['"', '`', '[', ']']).to_ascii_lowercase();
-    n.starts_with('#') || n.starts_with("temp.") || n.starts_with("pg_temp.") || n.starts_with("pg_temp_") && n.contains('.')
+    n.starts_with('#')
+        || n.starts_with("temp.")
+        || n.starts_with("pg_temp.")
+        || n.starts_with("pg_temp_") && n.contains('.')
 }

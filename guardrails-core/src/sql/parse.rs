@@ -20,7 +20,9 @@ pub(crate) fn parse_one(raw: &[TokenWithSpan], dialect: Dialect) -> Result<State
     let d = parser_dialect(dialect);
     let tokens = raw.to_vec();
     stacker::maybe_grow(RED_ZONE, STACK, move || {
-        let mut p = Parser::new(d).with_recursion_limit(RECURSION_LIMIT).with_tokens_with_locations(tokens);
+        let mut p = Parser::new(d)
+            .with_recursion_limit(RECURSION_LIMIT)
+            .with_tokens_with_locations(tokens);
         let stmt = p.parse_statement().map_err(|e| clean(&e.to_string()))?;
         while p.consume_token(&Token::SemiColon) {}
         let next = p.peek_token();
@@ -53,7 +55,11 @@ pub(crate) fn repair(raw: &[TokenWithSpan]) -> Option<(Vec<TokenWithSpan>, Optio
     while let Some(t) = raw.get(i) {
         // %s and %(name)s
         if t.token == Token::Mod {
-            if let Some(TokenWithSpan { token: Token::Word(w), .. }) = raw.get(i + 1) {
+            if let Some(TokenWithSpan {
+                token: Token::Word(w),
+                ..
+            }) = raw.get(i + 1)
+            {
                 if w.value == "s" || w.value == "d" {
                     out.push(placeholder(t));
                     i += 2;
@@ -62,9 +68,11 @@ pub(crate) fn repair(raw: &[TokenWithSpan]) -> Option<(Vec<TokenWithSpan>, Optio
                 }
             }
             if matches!(raw.get(i + 1).map(|t| &t.token), Some(Token::LParen)) {
-                if let (Some(Token::Word(_)), Some(Token::RParen), Some(Token::Word(w))) =
-                    (raw.get(i + 2).map(|t| &t.token), raw.get(i + 3).map(|t| &t.token), raw.get(i + 4).map(|t| &t.token))
-                {
+                if let (Some(Token::Word(_)), Some(Token::RParen), Some(Token::Word(w))) = (
+                    raw.get(i + 2).map(|t| &t.token),
+                    raw.get(i + 3).map(|t| &t.token),
+                    raw.get(i + 4).map(|t| &t.token),
+                ) {
                     if w.value == "s" {
                         out.push(placeholder(t));
                         i += 5;
@@ -74,10 +82,60 @@ pub(crate) fn repair(raw: &[TokenWithSpan]) -> Option<(Vec<TokenWithSpan>, Optio
                 }
             }
         }
+        // PostgreSQL `CYCLE ... USING col` / `SEARCH ... SET col` after a recursive CTE.
+        if (is_word(t, "CYCLE") || is_word(t, "SEARCH"))
+            && out
+                .iter()
+                .rev()
+                .find(|x| !is_ws(x))
+                .is_some_and(|x| x.token == Token::RParen)
+        {
+            let stop = if is_word(t, "CYCLE") { "USING" } else { "SET" };
+            if let Some(k) = raw
+                .iter()
+                .enumerate()
+                .skip(i + 1)
+                .find(|(_, x)| is_word(x, stop))
+                .map(|(k, _)| k)
+            {
+                if let Some((end, _)) = next_non_ws(raw, k + 1) {
+                    i = end + 1;
+                    changed = true;
+                    continue;
+                }
+            }
+        }
+        // `WHERE CURRENT OF cursor` (a positioned update of one row) -> a key lookup.
+        if is_word(t, "CURRENT") && next_non_ws(raw, i + 1).is_some_and(|(_, x)| is_word(x, "OF")) {
+            if let Some((of, _)) = next_non_ws(raw, i + 1) {
+                if let Some((name, _)) = next_non_ws(raw, of + 1) {
+                    out.push(TokenWithSpan {
+                        token: Token::make_word("ctid", None),
+                        span: t.span,
+                    });
+                    out.push(TokenWithSpan {
+                        token: Token::Eq,
+                        span: t.span,
+                    });
+                    out.push(placeholder(t));
+                    i = name + 1;
+                    changed = true;
+                    continue;
+                }
+            }
+        }
         // OPTION ( ... ) at the end
-        if is_word(t, "OPTION") && matches!(next_non_ws(raw, i + 1).map(|(_, t)| &t.token), Some(Token::LParen)) {
+        if is_word(t, "OPTION")
+            && matches!(
+                next_non_ws(raw, i + 1).map(|(_, t)| &t.token),
+                Some(Token::LParen)
+            )
+        {
             if let Some(end) = closing_paren(raw, next_non_ws(raw, i + 1).map_or(i, |(j, _)| j)) {
-                if raw.get(end + 1..).is_none_or(|rest| rest.iter().all(|t| is_ws(t) || t.token == Token::SemiColon)) {
+                if raw
+                    .get(end + 1..)
+                    .is_none_or(|rest| rest.iter().all(|t| is_ws(t) || t.token == Token::SemiColon))
+                {
                     changed = true;
                     break;
                 }
@@ -88,12 +146,18 @@ pub(crate) fn repair(raw: &[TokenWithSpan]) -> Option<(Vec<TokenWithSpan>, Optio
             if let Some((j, tt)) = next_non_ws(raw, i + 1) {
                 if is_word(tt, "TOP") {
                     if let Some((k, open)) = next_non_ws(raw, j + 1) {
-                        let end = if open.token == Token::LParen { closing_paren(raw, k) } else { Some(k) };
+                        let end = if open.token == Token::LParen {
+                            closing_paren(raw, k)
+                        } else {
+                            Some(k)
+                        };
                         if let Some(end) = end {
-                            top = raw.get(k..=end).and_then(|s| s.iter().find_map(|t| match &t.token {
-                                Token::Number(n, _) => n.parse().ok(),
-                                _ => None,
-                            }));
+                            top = raw.get(k..=end).and_then(|s| {
+                                s.iter().find_map(|t| match &t.token {
+                                    Token::Number(n, _) => n.parse().ok(),
+                                    _ => None,
+                                })
+                            });
                             out.push(t.clone());
                             i = end + 1;
                             changed = true;
@@ -110,7 +174,10 @@ pub(crate) fn repair(raw: &[TokenWithSpan]) -> Option<(Vec<TokenWithSpan>, Optio
 }
 
 fn placeholder(t: &TokenWithSpan) -> TokenWithSpan {
-    TokenWithSpan { token: Token::Placeholder("?".into()), span: t.span }
+    TokenWithSpan {
+        token: Token::Placeholder("?".into()),
+        span: t.span,
+    }
 }
 
 fn is_word(t: &TokenWithSpan, kw: &str) -> bool {
@@ -118,7 +185,10 @@ fn is_word(t: &TokenWithSpan, kw: &str) -> bool {
 }
 
 fn next_non_ws(raw: &[TokenWithSpan], from: usize) -> Option<(usize, &TokenWithSpan)> {
-    raw.iter().enumerate().skip(from).find(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
+    raw.iter()
+        .enumerate()
+        .skip(from)
+        .find(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
 }
 
 fn closing_paren(raw: &[TokenWithSpan], open: usize) -> Option<usize> {

@@ -61,13 +61,21 @@ fn constant(e: &Expr) -> Option<Const> {
         Expr::Value(v) => value_const(&v.value),
         Expr::Nested(x) => constant(x),
         Expr::Cast { expr, .. } => constant(expr),
-        Expr::UnaryOp { op: UnaryOperator::Minus, expr } => match constant(expr)? {
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => match constant(expr)? {
             Const::Num(n) => Some(Const::Num(-n)),
             _ => None,
         },
-        Expr::UnaryOp { op: UnaryOperator::Plus, expr } => constant(expr),
+        Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr,
+        } => constant(expr),
         Expr::BinaryOp { left, op, right } => {
-            let (Const::Num(a), Const::Num(b)) = (constant(left)?, constant(right)?) else { return None };
+            let (Const::Num(a), Const::Num(b)) = (constant(left)?, constant(right)?) else {
+                return None;
+            };
             Some(Const::Num(match op {
                 BinaryOperator::Plus => a + b,
                 BinaryOperator::Minus => a - b,
@@ -96,9 +104,13 @@ fn compare(a: &Const, op: &BinaryOperator, b: &Const) -> Truth {
     }
     let ord = match (a, b) {
         (Const::Str(x), Const::Str(y)) => Some(x.cmp(y)),
-        _ => as_num(a).zip(as_num(b)).and_then(|(x, y)| x.partial_cmp(&y)),
+        _ => as_num(a)
+            .zip(as_num(b))
+            .and_then(|(x, y)| x.partial_cmp(&y)),
     };
-    let Some(ord) = ord else { return Truth::Unknown };
+    let Some(ord) = ord else {
+        return Truth::Unknown;
+    };
     let t = match op {
         BinaryOperator::Eq | BinaryOperator::Spaceship => ord == Ordering::Equal,
         BinaryOperator::NotEq => ord != Ordering::Equal,
@@ -108,7 +120,11 @@ fn compare(a: &Const, op: &BinaryOperator, b: &Const) -> Truth {
         BinaryOperator::GtEq => ord != Ordering::Less,
         _ => return Truth::Unknown,
     };
-    if t { Truth::True } else { Truth::False }
+    if t {
+        Truth::True
+    } else {
+        Truth::False
+    }
 }
 
 fn is_comparison(op: &BinaryOperator) -> bool {
@@ -127,6 +143,7 @@ fn is_comparison(op: &BinaryOperator) -> bool {
 /// The last identifier of a column reference, lower-cased.
 pub(crate) fn column_name(e: &Expr) -> Option<String> {
     match e {
+        Expr::Identifier(i) if is_variable(&i.value) => None,
         Expr::Identifier(i) => Some(i.value.to_ascii_lowercase()),
         Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.to_ascii_lowercase()),
         Expr::Nested(x) => column_name(x),
@@ -139,9 +156,17 @@ fn is_or(op: &BinaryOperator, dialect: Dialect) -> bool {
         || (matches!(op, BinaryOperator::StringConcat) && matches!(dialect, Dialect::Mysql))
 }
 
+/// T-SQL/MySQL variables and bind names (`@id`, `:id`).
+fn is_variable(name: &str) -> bool {
+    name.starts_with('@') || name.starts_with(':')
+}
+
 /// Whether a value side of a comparison is a parameter or literal (what a key lookup compares to).
 fn is_value(e: &Expr) -> bool {
     match e {
+        Expr::Identifier(i) => is_variable(&i.value),
+        // A scalar subquery compared with `=` returns at most one row (or the statement fails).
+        Expr::Subquery(_) => true,
         Expr::Value(v) => !matches!(v.value, Value::Null),
         Expr::Nested(x) | Expr::Cast { expr: x, .. } => is_value(x),
         Expr::UnaryOp { expr, .. } => is_value(expr),
@@ -158,19 +183,68 @@ fn is_value(e: &Expr) -> bool {
 /// Columns that identify one row, or one parent's children.
 fn is_key_column(name: &str) -> bool {
     const BROAD_PARENTS: &[&str] = &[
-        "tenant", "account", "org", "organization", "organisation", "workspace", "company", "team",
-        "merchant", "shop", "store", "site", "domain", "region", "country", "status", "type",
-        "kind", "category", "group", "role", "plan", "state",
+        "tenant",
+        "account",
+        "org",
+        "organization",
+        "organisation",
+        "workspace",
+        "company",
+        "team",
+        "merchant",
+        "shop",
+        "store",
+        "site",
+        "domain",
+        "region",
+        "country",
+        "status",
+        "type",
+        "kind",
+        "category",
+        "group",
+        "role",
+        "plan",
+        "state",
     ];
     const KEYS: &[&str] = &[
-        "id", "uuid", "guid", "pk", "key", "token", "token_hash", "email", "username", "user_name",
-        "login", "slug", "sku", "handle", "code", "ssn", "isbn", "hash", "name_key", "jti", "nonce",
-        "rowid", "oid", "_id", "path", "filename", "idempotency_key", "session", "phone",
+        "id",
+        "uuid",
+        "guid",
+        "pk",
+        "key",
+        "token",
+        "token_hash",
+        "email",
+        "username",
+        "user_name",
+        "login",
+        "slug",
+        "sku",
+        "handle",
+        "code",
+        "ssn",
+        "isbn",
+        "hash",
+        "name_key",
+        "jti",
+        "nonce",
+        "rowid",
+        "oid",
+        "_id",
+        "path",
+        "filename",
+        "idempotency_key",
+        "session",
+        "phone",
+        "ctid",
     ];
     if KEYS.contains(&name) {
         return true;
     }
-    for suffix in ["_id", "_uuid", "_key", "_hash", "_token", "_guid", "_no", "_number", "_ref", "_code"] {
+    for suffix in [
+        "_id", "_uuid", "_key", "_hash", "_token", "_guid", "_no", "_number", "_ref", "_code",
+    ] {
         if let Some(stem) = name.strip_suffix(suffix) {
             return !BROAD_PARENTS.contains(&stem) && !stem.is_empty();
         }
@@ -178,7 +252,8 @@ fn is_key_column(name: &str) -> bool {
     // camelCase ids: userId, orderID
     if name.len() > 2 && name.ends_with("id") && !name.ends_with("_id") {
         let stem = name.trim_end_matches("id");
-        return !BROAD_PARENTS.contains(&stem) && stem.chars().last().is_some_and(|c| c.is_ascii_alphabetic());
+        return !BROAD_PARENTS.contains(&stem)
+            && stem.chars().last().is_some_and(|c| c.is_ascii_alphabetic());
     }
     false
 }
@@ -191,24 +266,70 @@ fn is_now(e: &Expr) -> bool {
     match e {
         Expr::Function(f) => {
             let n = f.name.to_string().to_ascii_lowercase();
-            matches!(n.as_str(), "now" | "current_timestamp" | "getdate" | "sysdate" | "getutcdate" | "sysdatetime" | "current_date" | "localtimestamp" | "utc_timestamp" | "datetime" | "date")
-                && (f.args.to_string().trim_matches(|c| c == '(' || c == ')').is_empty()
-                    || f.args.to_string().to_ascii_lowercase().contains("'now'"))
+            matches!(
+                n.as_str(),
+                "now"
+                    | "current_timestamp"
+                    | "getdate"
+                    | "sysdate"
+                    | "getutcdate"
+                    | "sysdatetime"
+                    | "current_date"
+                    | "localtimestamp"
+                    | "utc_timestamp"
+                    | "datetime"
+                    | "date"
+            ) && (f
+                .args
+                .to_string()
+                .trim_matches(|c| c == '(' || c == ')')
+                .is_empty()
+                || f.args.to_string().to_ascii_lowercase().contains("'now'"))
         }
         Expr::Nested(x) => is_now(x),
         Expr::Identifier(i) => {
-            matches!(i.value.to_ascii_lowercase().as_str(), "current_timestamp" | "current_date" | "localtimestamp" | "sysdate")
+            matches!(
+                i.value.to_ascii_lowercase().as_str(),
+                "current_timestamp" | "current_date" | "localtimestamp" | "sysdate"
+            )
         }
         _ => false,
     }
 }
 
 fn is_creation_time(name: &str) -> bool {
-    matches!(name, "created_at" | "created" | "creation_date" | "created_on" | "inserted_at" | "createdat" | "create_time" | "created_time")
+    matches!(
+        name,
+        "created_at"
+            | "created"
+            | "creation_date"
+            | "created_on"
+            | "inserted_at"
+            | "createdat"
+            | "create_time"
+            | "created_time"
+    )
 }
 
 fn textual_column(name: &str) -> bool {
-    matches!(name, "name" | "username" | "user_name" | "email" | "login" | "password" | "title" | "slug" | "first_name" | "last_name" | "user" | "handle" | "code" | "token" | "description")
+    matches!(
+        name,
+        "name"
+            | "username"
+            | "user_name"
+            | "email"
+            | "login"
+            | "password"
+            | "title"
+            | "slug"
+            | "first_name"
+            | "last_name"
+            | "user"
+            | "handle"
+            | "code"
+            | "token"
+            | "description"
+    )
 }
 
 /// Folds an expression to a truth value where it is constant.
@@ -224,52 +345,98 @@ fn truth(e: &Expr, t: &Target<'_>) -> Truth {
             }
             _ => Truth::Unknown,
         },
-        Expr::UnaryOp { op: UnaryOperator::Not, expr } => match truth(expr, t) {
+        Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr,
+        } => match truth(expr, t) {
             Truth::True => Truth::False,
             Truth::False => Truth::True,
             Truth::Unknown => Truth::Unknown,
         },
-        Expr::BinaryOp { left, op: BinaryOperator::And, right } => match (truth(left, t), truth(right, t)) {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => match (truth(left, t), truth(right, t)) {
             (Truth::False, _) | (_, Truth::False) => Truth::False,
             (Truth::True, Truth::True) => Truth::True,
             _ => Truth::Unknown,
         },
-        Expr::BinaryOp { left, op, right } if is_or(op, t.dialect) => match (truth(left, t), truth(right, t)) {
-            (Truth::True, _) | (_, Truth::True) => Truth::True,
-            (Truth::False, Truth::False) => Truth::False,
-            _ => Truth::Unknown,
-        },
+        Expr::BinaryOp { left, op, right } if is_or(op, t.dialect) => {
+            match (truth(left, t), truth(right, t)) {
+                (Truth::True, _) | (_, Truth::True) => Truth::True,
+                (Truth::False, Truth::False) => Truth::False,
+                _ => Truth::Unknown,
+            }
+        }
         Expr::BinaryOp { left, op, right } if is_comparison(op) => {
             if let (Some(a), Some(b)) = (constant(left), constant(right)) {
                 return compare(&a, op, &b);
             }
-            if matches!(op, BinaryOperator::Eq | BinaryOperator::GtEq | BinaryOperator::LtEq) && same_column(left, right) {
+            if matches!(
+                op,
+                BinaryOperator::Eq | BinaryOperator::GtEq | BinaryOperator::LtEq
+            ) && same_column(left, right)
+            {
                 return Truth::True;
             }
             Truth::Unknown
         }
-        Expr::In { expr, target: InTarget::List(list), negated, .. } => {
+        Expr::In {
+            expr,
+            target: InTarget::List(list),
+            negated,
+            ..
+        } => {
             if list.is_empty() {
                 return to_truth(*negated);
             }
-            let Some(x) = constant(expr) else { return Truth::Unknown };
+            let Some(x) = constant(expr) else {
+                return Truth::Unknown;
+            };
             let consts: Option<Vec<Const>> = list.iter().map(constant).collect();
-            let Some(consts) = consts else { return Truth::Unknown };
-            let found = consts.iter().any(|c| compare(&x, &BinaryOperator::Eq, c) == Truth::True);
+            let Some(consts) = consts else {
+                return Truth::Unknown;
+            };
+            let found = consts
+                .iter()
+                .any(|c| compare(&x, &BinaryOperator::Eq, c) == Truth::True);
             to_truth(found != *negated)
         }
-        Expr::Between { expr, negated, low, high } => {
-            let (Some(x), Some(l), Some(h)) = (constant(expr), constant(low), constant(high)) else { return Truth::Unknown };
-            let inside = compare(&x, &BinaryOperator::GtEq, &l) == Truth::True && compare(&x, &BinaryOperator::LtEq, &h) == Truth::True;
+        Expr::Between {
+            expr,
+            negated,
+            low,
+            high,
+        } => {
+            let (Some(x), Some(l), Some(h)) = (constant(expr), constant(low), constant(high))
+            else {
+                return Truth::Unknown;
+            };
+            let inside = compare(&x, &BinaryOperator::GtEq, &l) == Truth::True
+                && compare(&x, &BinaryOperator::LtEq, &h) == Truth::True;
             to_truth(inside != *negated)
         }
-        Expr::Like { negated, expr, pattern, .. } | Expr::ILike { negated, expr, pattern, .. } => {
+        Expr::Like {
+            negated,
+            expr,
+            pattern,
+            ..
+        }
+        | Expr::ILike {
+            negated,
+            expr,
+            pattern,
+            ..
+        } => {
             let all = matches!(constant(pattern), Some(Const::Str(p)) if !p.is_empty() && p.chars().all(|c| c == '%'));
-            if all && !matches!(**expr, Expr::Value(_)) || all && constant(expr).is_some() {
+            if all && (!matches!(**expr, Expr::Value(_)) || constant(expr).is_some()) {
                 return to_truth(!*negated);
             }
             match (constant(expr), constant(pattern)) {
-                (Some(Const::Str(a)), Some(Const::Str(p))) if !p.contains(['%', '_']) => to_truth((a == p) != *negated),
+                (Some(Const::Str(a)), Some(Const::Str(p))) if !p.contains(['%', '_']) => {
+                    to_truth((a == p) != *negated)
+                }
                 _ => Truth::Unknown,
             }
         }
@@ -284,23 +451,38 @@ fn truth(e: &Expr, t: &Target<'_>) -> Truth {
             None => Truth::Unknown,
         },
         Expr::IsTrue(x) => truth(x, t),
-        Expr::Exists { subquery, negated } if query_is_constant_row(subquery) => to_truth(!*negated),
+        Expr::In {
+            target: InTarget::Subquery(q),
+            negated,
+            ..
+        } if query_is_empty(q, t) => to_truth(*negated),
+        Expr::Exists { subquery, negated } if query_is_constant_row(subquery) => {
+            to_truth(!*negated)
+        }
         _ => Truth::Unknown,
     }
 }
 
 fn to_truth(b: bool) -> Truth {
-    if b { Truth::True } else { Truth::False }
+    if b {
+        Truth::True
+    } else {
+        Truth::False
+    }
 }
 
 fn same_column(a: &Expr, b: &Expr) -> bool {
     let strip = |e: &Expr| -> Option<Vec<String>> {
         match e {
             Expr::Identifier(i) => Some(vec![i.value.to_ascii_lowercase()]),
-            Expr::CompoundIdentifier(p) => Some(p.iter().map(|i| i.value.to_ascii_lowercase()).collect()),
+            Expr::CompoundIdentifier(p) => {
+                Some(p.iter().map(|i| i.value.to_ascii_lowercase()).collect())
+            }
             Expr::Nested(x) => match &**x {
                 Expr::Identifier(i) => Some(vec![i.value.to_ascii_lowercase()]),
-                Expr::CompoundIdentifier(p) => Some(p.iter().map(|i| i.value.to_ascii_lowercase()).collect()),
+                Expr::CompoundIdentifier(p) => {
+                    Some(p.iter().map(|i| i.value.to_ascii_lowercase()).collect())
+                }
                 _ => None,
             },
             _ => None,
@@ -308,6 +490,17 @@ fn same_column(a: &Expr, b: &Expr) -> bool {
     };
     match (strip(a), strip(b)) {
         (Some(x), Some(y)) => x == y || (x.last() == y.last() && (x.len() == 1 || y.len() == 1)),
+        _ => false,
+    }
+}
+
+/// A subquery whose WHERE is constant false: it returns no row.
+fn query_is_empty(q: &Query, t: &Target<'_>) -> bool {
+    match &*q.body {
+        SetExpr::Select(s) => s
+            .selection
+            .as_ref()
+            .is_some_and(|w| truth(w, t) == Truth::False),
         _ => false,
     }
 }
@@ -326,8 +519,16 @@ fn query_is_constant_row(q: &Query) -> bool {
 fn mysql_or(e: &Expr) -> Option<Expr> {
     match e {
         Expr::BinaryOp { left, op, right } if is_comparison(op) => match &**right {
-            Expr::BinaryOp { left: rl, op: BinaryOperator::StringConcat, right: rr } => Some(Expr::BinaryOp {
-                left: Box::new(Expr::BinaryOp { left: left.clone(), op: op.clone(), right: rl.clone() }),
+            Expr::BinaryOp {
+                left: rl,
+                op: BinaryOperator::StringConcat,
+                right: rr,
+            } => Some(Expr::BinaryOp {
+                left: Box::new(Expr::BinaryOp {
+                    left: left.clone(),
+                    op: op.clone(),
+                    right: rl.clone(),
+                }),
                 op: BinaryOperator::Or,
                 right: rr.clone(),
             }),
@@ -365,25 +566,44 @@ fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
     }
     match e {
         Expr::Nested(x) => scope_of(x, t),
-        Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => match (scope_of(left, t), scope_of(right, t)) {
+            (Scope::Nothing, _) | (_, Scope::Nothing) => Scope::Nothing,
+            (Scope::Key, _) | (_, Scope::Key) => Scope::Key,
+            (Scope::All(a), Scope::All(_)) => Scope::All(a),
+            _ if composite_key(e, t) => Scope::Key,
+            _ => Scope::Broad,
+        },
+        Expr::BinaryOp { left, op, right } if is_or(op, t.dialect) => {
             match (scope_of(left, t), scope_of(right, t)) {
-                (Scope::Nothing, _) | (_, Scope::Nothing) => Scope::Nothing,
-                (Scope::Key, _) | (_, Scope::Key) => Scope::Key,
-                (Scope::All(a), Scope::All(_)) => Scope::All(a),
+                (Scope::All(a), _) | (_, Scope::All(a)) => Scope::All(a),
+                (Scope::Key | Scope::Nothing, Scope::Key | Scope::Nothing) => Scope::Key,
                 _ => Scope::Broad,
             }
         }
-        Expr::BinaryOp { left, op, right } if is_or(op, t.dialect) => match (scope_of(left, t), scope_of(right, t)) {
-            (Scope::All(a), _) | (_, Scope::All(a)) => Scope::All(a),
-            (Scope::Key | Scope::Nothing, Scope::Key | Scope::Nothing) => Scope::Key,
+        Expr::BinaryOp { left, op, right } if is_comparison(op) => {
+            comparison_scope(left, op, right, t)
+        }
+        Expr::In {
+            expr,
+            target: InTarget::List(list),
+            negated: false,
+            ..
+        } => match column_name(expr) {
+            Some(c) if is_key_column(&c) && list.len() <= 1000 && list.iter().all(is_value) => {
+                Scope::Key
+            }
             _ => Scope::Broad,
         },
-        Expr::BinaryOp { left, op, right } if is_comparison(op) => comparison_scope(left, op, right, t),
-        Expr::In { expr, target: InTarget::List(list), negated: false, .. } => match column_name(expr) {
-            Some(c) if is_key_column(&c) && list.len() <= 1000 && list.iter().all(is_value) => Scope::Key,
-            _ => Scope::Broad,
-        },
-        Expr::In { expr, target: InTarget::Subquery(subquery), negated: false, .. } => {
+        Expr::In {
+            expr,
+            target: InTarget::Subquery(subquery),
+            negated: false,
+            ..
+        } => {
             if let Some(col) = column_name(expr) {
                 if subquery_selects_all_of_target(subquery, &col, t) {
                     return Scope::All(format!("`{}` selects every row of the target", short(e)));
@@ -391,16 +611,29 @@ fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
             }
             Scope::Broad
         }
-        Expr::AnyOp { left, compare_op: BinaryOperator::Eq, right, .. } => match (column_name(left), &**right) {
+        Expr::AnyOp {
+            left,
+            compare_op: BinaryOperator::Eq,
+            right,
+            ..
+        } => match (column_name(left), &**right) {
             (Some(c), r) if is_key_column(&c) && is_value(r) => Scope::Key,
             _ => Scope::Broad,
         },
         Expr::IsNotNull(x) => match column_name(x) {
-            Some(c) if is_serial_key(&c) => Scope::All(format!("`{}` holds for every row", short(e))),
+            Some(c) if is_serial_key(&c) => {
+                Scope::All(format!("`{}` holds for every row", short(e)))
+            }
             _ => Scope::Broad,
         },
-        Expr::BinaryOp { left, op: BinaryOperator::Or, right } => match (&**left, &**right) {
-            (Expr::IsNull(a), Expr::IsNotNull(b)) | (Expr::IsNotNull(a), Expr::IsNull(b)) if same_column(a, b) => {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Or,
+            right,
+        } => match (&**left, &**right) {
+            (Expr::IsNull(a), Expr::IsNotNull(b)) | (Expr::IsNotNull(a), Expr::IsNull(b))
+                if same_column(a, b) =>
+            {
                 Scope::All(format!("`{}` holds for every row", short(e)))
             }
             _ => Scope::Broad,
@@ -412,11 +645,21 @@ fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
 fn comparison_scope(left: &Expr, op: &BinaryOperator, right: &Expr, t: &Target<'_>) -> Scope {
     let all = |why: &str| Scope::All(why.to_owned());
     // Nested comparisons compared to a literal: MySQL coercion (`name = '' = ''`).
-    if matches!(t.dialect, Dialect::Mysql | Dialect::Generic | Dialect::Sqlite) {
+    if matches!(
+        t.dialect,
+        Dialect::Mysql | Dialect::Generic | Dialect::Sqlite
+    ) {
         let nested_cmp = |e: &Expr| matches!(e, Expr::BinaryOp { op, .. } if is_comparison(op));
-        if (nested_cmp(left) && constant(right).is_some()) || (nested_cmp(right) && constant(left).is_some()) {
-            return all("a comparison compared to a literal is true for every row under MySQL coercion");
+        if (nested_cmp(left) && constant(right).is_some())
+            || (nested_cmp(right) && constant(left).is_some())
+        {
+            return all(
+                "a comparison compared to a literal is true for every row under MySQL coercion",
+            );
         }
+    }
+    if !belongs_to_target(left, t) || !belongs_to_target(right, t) {
+        return Scope::Broad;
     }
     let (col, other, op) = match (column_name(left), column_name(right)) {
         (Some(c), None) => (c, right, op.clone()),
@@ -424,10 +667,15 @@ fn comparison_scope(left: &Expr, op: &BinaryOperator, right: &Expr, t: &Target<'
         (Some(_), Some(_)) => return Scope::Broad,
         (None, None) => return Scope::Broad,
     };
-    if matches!(t.dialect, Dialect::Mysql) && matches!(op, BinaryOperator::Eq) && textual_column(&col) {
+    if matches!(t.dialect, Dialect::Mysql)
+        && matches!(op, BinaryOperator::Eq)
+        && textual_column(&col)
+    {
         if let Some(Const::Num(n)) = constant(other) {
             if n == 0.0 {
-                return all("comparing a text column to `0` is true for every row under MySQL coercion");
+                return all(
+                    "comparing a text column to `0` is true for every row under MySQL coercion",
+                );
             }
         }
     }
@@ -452,6 +700,92 @@ fn comparison_scope(left: &Expr, op: &BinaryOperator, right: &Expr, t: &Target<'
     }
 }
 
+/// Two or more equalities of target columns to values, at least one of them on a column that is
+/// not a grouping column (tenant, status, type): a composite key (`city = 'x' AND date = 'y'`).
+fn composite_key(e: &Expr, t: &Target<'_>) -> bool {
+    let mut eqs = Vec::new();
+    if !collect_equalities(e, t, &mut eqs) || eqs.len() < 2 {
+        return false;
+    }
+    eqs.iter().any(|c| !is_grouping_column(c))
+}
+
+fn collect_equalities(e: &Expr, t: &Target<'_>, out: &mut Vec<String>) -> bool {
+    match e {
+        Expr::Nested(x) => collect_equalities(x, t, out),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => collect_equalities(left, t, out) && collect_equalities(right, t, out),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Eq,
+            right,
+        } if belongs_to_target(left, t) => match (column_name(left), is_value(right)) {
+            (Some(c), true) => {
+                out.push(c);
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn is_grouping_column(name: &str) -> bool {
+    const GROUPS: &[&str] = &[
+        "tenant",
+        "account",
+        "org",
+        "organization",
+        "organisation",
+        "workspace",
+        "company",
+        "team",
+        "status",
+        "state",
+        "type",
+        "kind",
+        "category",
+        "role",
+        "plan",
+        "region",
+        "country",
+        "active",
+        "enabled",
+        "deleted",
+        "archived",
+        "level",
+        "tier",
+        "group",
+        "flag",
+        "is_active",
+        "is_deleted",
+    ];
+    let stem = name.strip_suffix("_id").unwrap_or(name);
+    GROUPS.contains(&stem) || name.starts_with("is_") || name.starts_with("has_")
+}
+
+/// A column qualified by another table than the target does not scope the target's rows.
+fn belongs_to_target(e: &Expr, t: &Target<'_>) -> bool {
+    match e {
+        Expr::CompoundIdentifier(parts) if parts.len() >= 2 && !t.names.is_empty() => {
+            let q = parts
+                .iter()
+                .rev()
+                .nth(1)
+                .map(|i| i.value.to_ascii_lowercase())
+                .unwrap_or_default();
+            t.names
+                .iter()
+                .any(|n| n == &q || n.rsplit('.').next() == Some(q.as_str()))
+        }
+        Expr::Nested(x) => belongs_to_target(x, t),
+        _ => true,
+    }
+}
+
 fn flip(op: &BinaryOperator) -> BinaryOperator {
     match op {
         BinaryOperator::Lt => BinaryOperator::Gt,
@@ -463,17 +797,31 @@ fn flip(op: &BinaryOperator) -> BinaryOperator {
 }
 
 fn subquery_selects_all_of_target(q: &Query, col: &str, t: &Target<'_>) -> bool {
-    let SetExpr::Select(s) = &*q.body else { return false };
+    let SetExpr::Select(s) = &*q.body else {
+        return false;
+    };
     if s.selection.is_some() || q.limit_clause.is_some() || s.from.len() != 1 {
         return false;
     }
-    let Some(from) = s.from.first() else { return false };
+    let Some(from) = s.from.first() else {
+        return false;
+    };
     if !from.joins.is_empty() {
         return false;
     }
-    let TableFactor::Table { name, .. } = &from.relation else { return false };
-    let table = name.0.last().map(|p| p.to_string().trim_matches(['"', '`', '[', ']']).to_ascii_lowercase());
-    let same_table = table.is_some_and(|tb| t.names.iter().any(|n| n.rsplit('.').next() == Some(tb.as_str())));
+    let TableFactor::Table { name, .. } = &from.relation else {
+        return false;
+    };
+    let table = name.0.last().map(|p| {
+        p.to_string()
+            .trim_matches(['"', '`', '[', ']'])
+            .to_ascii_lowercase()
+    });
+    let same_table = table.is_some_and(|tb| {
+        t.names
+            .iter()
+            .any(|n| n.rsplit('.').next() == Some(tb.as_str()))
+    });
     let selects_col = s.projection.first().is_some_and(|p| {
         matches!(p, sqlparser::ast::SelectItem::UnnamedExpr(e) if column_name(e).as_deref() == Some(col))
     });

@@ -10,8 +10,6 @@ use super::lex::Tok;
 pub(crate) struct Piece {
     pub start: usize,
     pub end: usize,
-    /// Whether a `GO` batch separator or `;` preceded it (for stacked-statement messages).
-    pub separated_by_go: bool,
 }
 
 /// Splits on `;` outside procedural blocks, and on T-SQL `GO` lines.
@@ -20,7 +18,6 @@ pub(crate) fn split(toks: &[Tok], text: &str, go_separator: bool) -> Vec<Piece> 
     let mut start = 0usize;
     let mut block = 0usize;
     let mut routine = false;
-    let mut go_before = false;
     let mut i = 0usize;
     while let Some(t) = toks.get(i) {
         let first = i == start;
@@ -29,36 +26,44 @@ pub(crate) fn split(toks: &[Tok], text: &str, go_separator: bool) -> Vec<Piece> 
             block = 0;
         }
         if routine {
-            if t.is("BEGIN") && !next_is(toks, i, &["TRANSACTION", "TRAN", "WORK"]) && !next_is_semicolon(toks, i) {
+            let opens_block = t.is("BEGIN")
+                && !next_is(toks, i, &["TRANSACTION", "TRAN", "WORK"])
+                && !next_is_semicolon(toks, i);
+            if opens_block || (t.is("CASE") && block > 0) {
                 block += 1;
-            } else if t.is("CASE") && block > 0 {
-                block += 1;
-            } else if t.is("END") && block > 0 && !next_is(toks, i, &["IF", "LOOP", "WHILE", "REPEAT", "FOR"]) {
+            } else if t.is("END")
+                && block > 0
+                && !next_is(toks, i, &["IF", "LOOP", "WHILE", "REPEAT", "FOR"])
+            {
                 block -= 1;
             }
         }
         let is_go = go_separator && t.is("GO") && alone_on_line(t, text);
         if (matches!(t.token, Token::SemiColon) && block == 0) || is_go {
             if i > start {
-                pieces.push(Piece { start, end: i, separated_by_go: go_before });
+                pieces.push(Piece { start, end: i });
             }
-            go_before = is_go;
             start = i + 1;
         }
         i += 1;
     }
     if toks.len() > start {
-        pieces.push(Piece { start, end: toks.len(), separated_by_go: go_before });
+        pieces.push(Piece {
+            start,
+            end: toks.len(),
+        });
     }
     pieces
 }
 
 fn next_is(toks: &[Tok], i: usize, words: &[&str]) -> bool {
-    toks.get(i + 1).is_some_and(|t| words.iter().any(|w| t.is(w)))
+    toks.get(i + 1)
+        .is_some_and(|t| words.iter().any(|w| t.is(w)))
 }
 
 fn next_is_semicolon(toks: &[Tok], i: usize) -> bool {
-    toks.get(i + 1).is_none_or(|t| matches!(t.token, Token::SemiColon))
+    toks.get(i + 1)
+        .is_none_or(|t| matches!(t.token, Token::SemiColon))
 }
 
 /// `CREATE [OR REPLACE] [DEFINER=...] {FUNCTION|PROCEDURE|TRIGGER|EVENT}` and T-SQL bodies: their
@@ -71,7 +76,10 @@ fn is_routine_head(toks: &[Tok], i: usize) -> bool {
     j += 1;
     for _ in 0..8 {
         let Some(t) = toks.get(j) else { return false };
-        if ["FUNCTION", "PROCEDURE", "PROC", "TRIGGER", "EVENT"].iter().any(|w| t.is(w)) {
+        if ["FUNCTION", "PROCEDURE", "PROC", "TRIGGER", "EVENT"]
+            .iter()
+            .any(|w| t.is(w))
+        {
             return true;
         }
         if t.is("TABLE") || t.is("VIEW") || t.is("INDEX") {
@@ -87,6 +95,14 @@ fn alone_on_line(t: &Tok, text: &str) -> bool {
     let line_start = before.rfind('\n').map_or(0, |p| p + 1);
     let after = text.get(t.span.1..).unwrap_or("");
     let line_end = after.find('\n').unwrap_or(after.len());
-    before.get(line_start..).is_some_and(|s| s.trim().is_empty())
-        && after.get(..line_end).is_some_and(|s| s.trim().trim_end_matches(';').trim().chars().all(|c| c.is_ascii_digit()))
+    before
+        .get(line_start..)
+        .is_some_and(|s| s.trim().is_empty())
+        && after.get(..line_end).is_some_and(|s| {
+            s.trim()
+                .trim_end_matches(';')
+                .trim()
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        })
 }

@@ -19,14 +19,37 @@ impl WireError {
     pub(crate) fn from_path_error(e: serde_path_to_error::Error<serde_json::Error>) -> Self {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let code = if inner.is_syntax() || inner.is_eof() { "invalid-json" } else { "invalid-field" };
+        let code = if inner.is_syntax() || inner.is_eof() {
+            "invalid-json"
+        } else {
+            "invalid-field"
+        };
         let message = clean(&inner.to_string());
-        let path = if path == "." || path == "?" { String::new() } else { path };
-        WireError { path, message, code }
+        let mut path = if path == "." || path == "?" {
+            String::new()
+        } else {
+            path
+        };
+        // An unknown field is named in the message; the path is where it was found.
+        if message.starts_with("unknown field") {
+            path = path
+                .rsplit_once('.')
+                .map(|(parent, _)| parent.to_owned())
+                .unwrap_or_default();
+        }
+        WireError {
+            path,
+            message,
+            code,
+        }
     }
 
     pub(crate) fn syntax(e: &serde_json::Error) -> Self {
-        WireError { path: String::new(), message: clean(&e.to_string()), code: "invalid-json" }
+        WireError {
+            path: String::new(),
+            message: clean(&e.to_string()),
+            code: "invalid-json",
+        }
     }
 
     /// The JSON path of the offending field, empty when the text is not JSON.

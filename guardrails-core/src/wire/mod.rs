@@ -83,7 +83,10 @@ pub fn parse_context(text: &str) -> Result<Context, WireError> {
 
 /// The id of a line that failed to parse, when the line is JSON with an `id`.
 pub fn salvage_id(text: &str) -> Option<serde_json::Value> {
-    serde_json::from_str::<serde_json::Value>(text).ok()?.get("id").cloned()
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()?
+        .get("id")
+        .cloned()
 }
 
 /// Serialises a decision as JSON text.
@@ -94,7 +97,12 @@ pub fn salvage_id(text: &str) -> Option<serde_json::Value> {
 /// assert!(json.starts_with("{\"verdict\":"));
 /// ```
 pub fn decision_json(decision: &Decision) -> String {
-    serde_json::to_string(decision).unwrap_or_else(|e| format!("{{\"verdict\":\"deny\",\"enforced\":true,\"error\":{}}}", serde_json::Value::String(e.to_string())))
+    serde_json::to_string(decision).unwrap_or_else(|e| {
+        format!(
+            "{{\"verdict\":\"deny\",\"enforced\":true,\"error\":{}}}",
+            serde_json::Value::String(e.to_string())
+        )
+    })
 }
 
 /// The tagged answer of [`evaluate_json`].
@@ -135,8 +143,16 @@ pub struct ErrorDetail {
 /// ```
 pub fn evaluate_json(policy: &Policy, request: &str) -> String {
     let answer = match parse_request(request) {
-        Ok(r) => Answer::Ok { decision: Box::new(policy.evaluate(&r.action, &r.context)) },
-        Err(e) => Answer::Error { errors: vec![ErrorDetail { message: e.to_string(), path: e.path().to_owned(), code: e.code().to_owned() }] },
+        Ok(r) => Answer::Ok {
+            decision: Box::new(policy.evaluate(&r.action, &r.context)),
+        },
+        Err(e) => Answer::Error {
+            errors: vec![ErrorDetail {
+                message: e.to_string(),
+                path: e.path().to_owned(),
+                code: e.code().to_owned(),
+            }],
+        },
     };
     serde_json::to_string(&answer).unwrap_or_else(|e| format!("{{\"type\":\"error\",\"errors\":[{{\"message\":{},\"path\":\"\",\"code\":\"internal\"}}]}}", serde_json::Value::String(e.to_string())))
 }

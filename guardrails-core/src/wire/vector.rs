@@ -72,11 +72,17 @@ impl TestVector {
     pub fn check(&self, d: &Decision) -> Result<(), String> {
         let mut problems = Vec::new();
         if d.verdict != self.expect.verdict {
-            problems.push(format!("verdict `{}`, expected `{}`", d.verdict, self.expect.verdict));
+            problems.push(format!(
+                "verdict `{}`, expected `{}`",
+                d.verdict, self.expect.verdict
+            ));
         }
         for r in &self.expect.rules {
             if !d.rules().any(|x| x == r) {
-                problems.push(format!("rule `{r}` missing (found: {})", d.rules().collect::<Vec<_>>().join(", ")));
+                problems.push(format!(
+                    "rule `{r}` missing (found: {})",
+                    d.rules().collect::<Vec<_>>().join(", ")
+                ));
             }
         }
         if let Some(e) = self.expect.enforced {
