@@ -1,7 +1,7 @@
 //! Human-readable rendering of a decision: the verdict, then each finding with the offending
 //! span underlined in the input.
 
-use guardrails_core::{Action, Decision};
+use guardrails_core::{Action, Context, Decision};
 
 /// The text a finding's span points into.
 fn source(action: &Action) -> Option<String> {
@@ -81,4 +81,47 @@ fn underline(text: &str, start: usize, end: usize) -> String {
         line_start = line_end;
     }
     out
+}
+
+/// The header of `batch --table`.
+pub(crate) const TABLE_HEADER: &str =
+    "ID     ACTOR     ENV          VERDICT  RULE                          INPUT";
+
+/// One row of `batch --table`: id, actor kind, environment, verdict, the deciding rule, input.
+pub(crate) fn table_row(
+    id: &serde_json::Value,
+    action: &Action,
+    context: &Context,
+    d: &Decision,
+) -> String {
+    let id = match id {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "-".into(),
+        other => other.to_string(),
+    };
+    let input = match action {
+        Action::Tool { name, .. } => format!("{name}({})", source(action).unwrap_or_default()),
+        _ => source(action).unwrap_or_default(),
+    };
+    let input: String = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    let input = if input.chars().count() > 60 {
+        format!("{}...", input.chars().take(57).collect::<String>())
+    } else {
+        input
+    };
+    let rule = d
+        .findings
+        .first()
+        .filter(|f| f.verdict == d.verdict)
+        .map_or("-", |f| f.rule.as_str());
+    let env = context
+        .environment
+        .clone()
+        .unwrap_or_else(|| "production".into());
+    let mode = if d.enforced { "" } else { "*" };
+    format!(
+        "{id:<6} {:<9} {env:<12} {:<8} {rule:<29} {input}",
+        context.actor.kind.as_str(),
+        format!("{}{mode}", d.verdict.as_str())
+    )
 }

@@ -21,13 +21,22 @@ pub(crate) struct Args {
     /// Worker threads (default: available cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Print a readable table (verdict, rule, input) instead of JSONL.
+    #[arg(long)]
+    table: bool,
 }
 
-fn decide_line(policy: &Policy, number: usize, line: &str) -> (String, bool) {
+fn decide_line(policy: &Policy, number: usize, line: &str, table: bool) -> (String, bool) {
     match wire::parse_batch_line(line) {
         Ok(req) => {
             let decision = policy.evaluate(&req.action, &req.context);
             let id = req.id.unwrap_or(serde_json::Value::Null);
+            if table {
+                return (
+                    crate::render::table_row(&id, &req.action, &req.context, &decision),
+                    true,
+                );
+            }
             (
                 format!(
                     "{{\"id\":{},\"decision\":{}}}",
@@ -83,6 +92,10 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut all_ok = true;
     let mut number = 0usize;
+    if a.table {
+        writeln!(out, "{}", crate::render::TABLE_HEADER)
+            .map_err(|e| format!("cannot write output: {e}"))?;
+    }
     let mut lines = reader.lines();
     loop {
         let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
@@ -103,7 +116,7 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
         if chunk.is_empty() {
             break;
         }
-        let results = decide_chunk(&policy, &chunk, threads);
+        let results = decide_chunk(&policy, &chunk, threads, a.table);
         for (text, ok) in results {
             all_ok &= ok;
             writeln!(out, "{text}").map_err(|e| format!("cannot write output: {e}"))?;
@@ -117,11 +130,16 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
     Ok(if all_ok { 0 } else { EXIT_ERROR })
 }
 
-fn decide_chunk(policy: &Policy, chunk: &[(usize, String)], threads: usize) -> Vec<(String, bool)> {
+fn decide_chunk(
+    policy: &Policy,
+    chunk: &[(usize, String)],
+    threads: usize,
+    table: bool,
+) -> Vec<(String, bool)> {
     if threads <= 1 || chunk.len() < 16 {
         return chunk
             .iter()
-            .map(|(n, l)| decide_line(policy, *n, l))
+            .map(|(n, l)| decide_line(policy, *n, l, table))
             .collect();
     }
     let per = chunk.len().div_ceil(threads);
@@ -131,7 +149,7 @@ fn decide_chunk(policy: &Policy, chunk: &[(usize, String)], threads: usize) -> V
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|(n, l)| decide_line(policy, *n, l))
+                        .map(|(n, l)| decide_line(policy, *n, l, table))
                         .collect::<Vec<_>>()
                 })
             })
