@@ -159,6 +159,20 @@ pub(crate) fn lex(text: &str, dialect: Dialect) -> Result<Lexed, LexError> {
         }
     }
     lexed.raw = raw;
+    // The MySQL tokenizer expands `/*! ... */` into tokens and drops the comment: find the spans
+    // in the text so statements built from them are known to come from a comment.
+    if dialect == Dialect::Mysql {
+        let mut from = 0;
+        while let Some(p) = text.get(from..).and_then(|t| t.find("/*!")) {
+            let start = from + p;
+            let end = text
+                .get(start..)
+                .and_then(|t| t.find("*/"))
+                .map_or(text.len(), |e| start + e + 2);
+            lexed.exec_comments.push((start, end));
+            from = end;
+        }
+    }
     Ok(lexed)
 }
 

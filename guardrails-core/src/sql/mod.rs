@@ -330,6 +330,19 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
             learned: Known::default(),
         };
         cx.statement(raw);
+        let hidden = toks.iter().any(|t| {
+            lexed
+                .exec_comments
+                .iter()
+                .any(|c| c.0 <= t.span.0 && t.span.1 <= c.1)
+        });
+        if hidden && cx.dets.iter().any(|d| d.grade == Grade::Deny) {
+            cx.hit(
+                "sql.hidden-code",
+                Grade::Deny,
+                "destructive code inside a MySQL executable comment `/*! ... */`".into(),
+            );
+        }
         let learned = std::mem::take(&mut cx.learned);
         out.detections.append(&mut cx.dets);
         out.statements.push(cx.intent);
