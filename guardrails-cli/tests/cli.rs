@@ -1,5 +1,10 @@
 //! The `guardrails` binary: exit codes, output shapes, batch ordering and bad lines.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "test helpers fail the test by panicking")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail the test by panicking"
+)]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -10,9 +10,32 @@
 /// assert_eq!(redact_message("postgres://app:s3cret@db/x"), "postgres://app:[redacted]@db/x");
 /// ```
 pub fn redact_message(message: &str) -> String {
+    if !may_hold_secret(message) {
+        return message.to_owned();
+    }
     let mut out = redact_after_keywords(message);
     out = redact_url_passwords(&out);
     redact_tokens(&out)
+}
+
+/// A cheap test that rules out most messages: no secret keyword, no URL, no token prefix.
+fn may_hold_secret(s: &str) -> bool {
+    // Secrets worth redacting sit in quoted literals, in URLs, or are long token-shaped words.
+    let mut run = 0usize;
+    for &b in s.as_bytes() {
+        if b == b'\'' || b == b'"' {
+            return true;
+        }
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+            run += 1;
+            if run >= 16 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    s.contains("://")
 }
 
 fn redact_after_keywords(s: &str) -> String {

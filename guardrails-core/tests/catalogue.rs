@@ -1,5 +1,10 @@
 //! Every example in the rule catalogue behaves as the catalogue says, and every message the
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "test helpers fail the test by panicking")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail the test by panicking"
+)]
 //! engine produces for them follows the message rules.
 
 use guardrails_core::{evaluate, rules, Action, Context, Decision, ShellKind};

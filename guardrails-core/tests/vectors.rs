@@ -1,5 +1,9 @@
 //! Runs every golden vector under `vectors/`.
-#![allow(clippy::panic, clippy::unwrap_used, reason = "test helpers fail the test by panicking")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "test helpers fail the test by panicking"
+)]
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,7 @@ use sqlparser::dialect::{
     BigQueryDialect, Dialect as SqlDialect, GenericDialect, MsSqlDialect, MySqlDialect,
     PostgreSqlDialect, SQLiteDialect, SnowflakeDialect,
 };
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
 use crate::action::Dialect;
 use crate::finding::Span;
@@ -27,8 +27,8 @@ pub(crate) fn parser_dialect(dialect: Dialect) -> &'static dyn SqlDialect {
 pub(crate) struct Tok {
     pub token: Token,
     pub span: Span,
-    /// Index into the full token list (whitespace included) handed to the parser.
-    pub raw: usize,
+    /// The tokenizer's line/column span, handed back to the parser.
+    pub loc: sqlparser::tokenizer::Span,
 }
 
 impl Tok {
@@ -74,8 +74,6 @@ impl Tok {
 /// The tokens of a whole input.
 #[derive(Debug, Default)]
 pub(crate) struct Lexed {
-    /// Every token, whitespace and comments included, for the parser.
-    pub raw: Vec<TokenWithSpan>,
     /// Non-whitespace tokens with byte spans.
     pub toks: Vec<Tok>,
     /// Byte spans of multi-line comments that start with `!` (MySQL executable comments).
@@ -93,13 +91,18 @@ pub(crate) struct LexError {
 struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    ascii: bool,
 }
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts,
+            ascii: text.is_ascii(),
+        }
     }
 
     fn offset(&self, line: u64, column: u64) -> usize {
@@ -111,8 +114,11 @@ impl<'a> LineIndex<'a> {
             return self.text.len();
         };
         let col = usize::try_from(column.saturating_sub(1)).unwrap_or(usize::MAX);
+        if self.ascii {
+            return (start + col).min(self.text.len());
+        }
         let rest = self.text.get(start..).unwrap_or("");
-        if rest.is_ascii() || rest.get(..col).is_some_and(str::is_ascii) {
+        if rest.get(..col).is_some_and(str::is_ascii) {
             return (start + col).min(self.text.len());
         }
         rest.char_indices()
@@ -143,22 +149,25 @@ pub(crate) fn lex(text: &str, dialect: Dialect) -> Result<Lexed, LexError> {
         toks: Vec::with_capacity(raw.len() / 2 + 1),
         ..Lexed::default()
     };
-    for (i, t) in raw.iter().enumerate() {
-        let start = index.offset(t.span.start.line, t.span.start.column);
-        let end = index.offset(t.span.end.line, t.span.end.column).max(start);
+    for t in raw {
         match &t.token {
             Token::Whitespace(Whitespace::MultiLineComment(c)) if c.starts_with('!') => {
+                let start = index.offset(t.span.start.line, t.span.start.column);
+                let end = index.offset(t.span.end.line, t.span.end.column).max(start);
                 lexed.exec_comments.push((start, end));
             }
             Token::Whitespace(_) | Token::EOF => {}
-            _ => lexed.toks.push(Tok {
-                token: t.token.clone(),
-                span: (start, end),
-                raw: i,
-            }),
+            _ => {
+                let start = index.offset(t.span.start.line, t.span.start.column);
+                let end = index.offset(t.span.end.line, t.span.end.column).max(start);
+                lexed.toks.push(Tok {
+                    token: t.token,
+                    span: (start, end),
+                    loc: t.span,
+                });
+            }
         }
     }
-    lexed.raw = raw;
     // The MySQL tokenizer expands `/*! ... */` into tokens and drops the comment: find the spans
     // in the text so statements built from them are known to come from a comment.
     if dialect == Dialect::Mysql {

@@ -312,7 +312,6 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
             continue;
         };
         let span = (first.span.0, last.span.1);
-        let raw = lexed.raw.get(first.raw..=last.raw).unwrap_or(&[]);
         let mut cx = Cx {
             text,
             dialect,
@@ -329,7 +328,7 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
             },
             learned: Known::default(),
         };
-        cx.statement(raw);
+        cx.statement();
         let hidden = toks.iter().any(|t| {
             lexed
                 .exec_comments

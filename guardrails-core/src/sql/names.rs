@@ -127,6 +127,46 @@ pub(crate) enum Sensitivity {
 
 /// The sensitivity of a column by its name.
 pub(crate) fn column_sensitivity(name: &str) -> Option<Sensitivity> {
+    const HINTS: &[&str] = &[
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "otp",
+        "mfa",
+        "ssn",
+        "sin",
+        "pan",
+        "iban",
+        "mrn",
+        "cvv",
+        "cvc",
+        "salar",
+        "passport",
+        "diagnos",
+        "card",
+        "tax",
+        "national",
+        "account",
+        "compens",
+        "payroll",
+        "mail",
+        "phone",
+        "dob",
+        "birth",
+        "cell",
+        "mobile",
+        "msisdn",
+        "address",
+        "street",
+        "full_name",
+        "auth",
+    ];
+    let lower = name.to_ascii_lowercase();
+    if !HINTS.iter().any(|h| lower.contains(h)) {
+        return None;
+    }
     let n = last_part(name);
     if is_secret_column(&n) {
         return Some(Sensitivity::Strong);

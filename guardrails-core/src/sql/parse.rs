@@ -15,10 +15,19 @@ const RED_ZONE: usize = 256 * 1024;
 /// The stack allocated when the current one is short.
 const STACK: usize = 64 * 1024 * 1024;
 
-/// Parses exactly one statement from `raw` (whitespace included, no trailing `;`).
-pub(crate) fn parse_one(raw: &[TokenWithSpan], dialect: Dialect) -> Result<Statement, String> {
+/// The statement's tokens as the parser takes them (comments and whitespace are not needed).
+pub(crate) fn parser_tokens(toks: &[super::lex::Tok]) -> Vec<TokenWithSpan> {
+    toks.iter()
+        .map(|t| TokenWithSpan {
+            token: t.token.clone(),
+            span: t.loc,
+        })
+        .collect()
+}
+
+/// Parses exactly one statement from `tokens` (no trailing `;`).
+pub(crate) fn parse_one(tokens: Vec<TokenWithSpan>, dialect: Dialect) -> Result<Statement, String> {
     let d = parser_dialect(dialect);
-    let tokens = raw.to_vec();
     stacker::maybe_grow(RED_ZONE, STACK, move || {
         let mut p = Parser::new(d)
             .with_recursion_limit(RECURSION_LIMIT)

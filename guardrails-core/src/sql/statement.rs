@@ -2,7 +2,7 @@
 //! for everything else, and the rules that look at the whole input.
 
 use sqlparser::ast::Statement;
-use sqlparser::tokenizer::{Token, TokenWithSpan};
+use sqlparser::tokenizer::Token;
 
 use super::functions::dangerous_calls;
 use super::{parse, Cx, SqlAnalysis, MAX_JOINS};
@@ -10,8 +10,8 @@ use crate::finding::{Detection, Grade};
 use crate::intent::Operation;
 
 impl Cx<'_> {
-    /// Analyses the statement whose tokens are `self.toks` and raw tokens `raw`.
-    pub(crate) fn statement(&mut self, raw: &[TokenWithSpan]) {
+    /// Analyses the statement whose tokens are `self.toks`.
+    pub(crate) fn statement(&mut self) {
         let joins = self.toks.iter().filter(|t| t.is("JOIN")).count();
         if joins > MAX_JOINS {
             self.hit(
@@ -32,10 +32,10 @@ impl Cx<'_> {
                 "`SELECT ... INTO OUTFILE` writes a file on the database server".into(),
             );
         }
-        let parsed = match parse::parse_one(raw, self.dialect) {
+        let parsed = match parse::parse_one(parse::parser_tokens(self.toks), self.dialect) {
             Ok(s) => Ok((s, None)),
-            Err(e) => match parse::repair(raw) {
-                Some((fixed, top)) => parse::parse_one(&fixed, self.dialect)
+            Err(e) => match parse::repair(&parse::parser_tokens(self.toks)) {
+                Some((fixed, top)) => parse::parse_one(fixed, self.dialect)
                     .map(|s| (s, top))
                     .map_err(|_| e),
                 None => Err(e),

@@ -1,0 +1,23 @@
+//! Evaluates one SQL statement many times, for profilers: `cargo run --release --example profile_sql -- "SQL" N`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    reason = "a profiling example"
+)]
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let sql = args
+        .next()
+        .unwrap_or_else(|| "DROP TABLE IF EXISTS audit_log CASCADE".into());
+    let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let action = guardrails_core::Action::sql(guardrails_core::Dialect::Postgres, sql);
+    let ctx = guardrails_core::Context::default();
+    let policy = guardrails_core::Policy::builtin();
+    let mut denies = 0;
+    for _ in 0..n {
+        denies +=
+            usize::from(policy.evaluate(&action, &ctx).verdict == guardrails_core::Verdict::Deny);
+    }
+    println!("{denies} denies");
+}
