@@ -195,6 +195,13 @@ pub(crate) const RULES: &[RuleInfo] = &[
         ],
     },
     RuleInfo {
+        id: "sql.unknown-statement",
+        class: R,
+        summary: "a statement the parser read but whose kind the analysis does not know",
+        rationale: "what the analysis does not understand is not allowed unseen: a human looks at it",
+        examples: &[ex("sql:postgres", "ASSERT 1 = 1", Review, true)],
+    },
+    RuleInfo {
         id: "sql.too-large",
         class: B,
         summary: "input over the size limit (1 MiB by default)",

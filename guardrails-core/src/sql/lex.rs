@@ -170,7 +170,7 @@ pub(crate) fn lex(text: &str, dialect: Dialect) -> Result<Lexed, LexError> {
     }
     // The MySQL tokenizer expands `/*! ... */` into tokens and drops the comment: find the spans
     // in the text so statements built from them are known to come from a comment.
-    if dialect == Dialect::Mysql {
+    if d.supports_multiline_comment_hints() {
         let mut from = 0;
         while let Some(p) = text.get(from..).and_then(|t| t.find("/*!")) {
             let start = from + p;

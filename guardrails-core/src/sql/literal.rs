@@ -101,6 +101,24 @@ impl P<'_> {
         }
     }
 
+    /// `CHAR(68, 82)` -> `DR`.
+    fn char_codes(&mut self) -> Option<String> {
+        if !self.eat(&Token::LParen) {
+            return None;
+        }
+        let mut out = String::new();
+        loop {
+            let t = self.peek()?.clone();
+            self.at += 1;
+            match &t.token {
+                Token::Number(n, _) => out.push(char::from_u32(n.parse().ok()?)?),
+                Token::Comma => {}
+                Token::RParen => return Some(out),
+                _ => return None,
+            }
+        }
+    }
+
     fn atom(&mut self) -> Option<String> {
         let t = self.peek()?.clone();
         if let Some(s) = t.string() {
@@ -124,6 +142,15 @@ impl P<'_> {
             Token::Number(n, _) if n.starts_with("0x") || n.starts_with("0X") => {
                 self.at += 1;
                 String::from_utf8(hex(n.get(2..)?)?).ok()
+            }
+            Token::Word(w)
+                if matches!(
+                    w.value.to_ascii_lowercase().as_str(),
+                    "char" | "chr" | "nchar"
+                ) =>
+            {
+                self.at += 1;
+                self.char_codes()
             }
             Token::Word(w) => {
                 let name = w.value.to_ascii_lowercase();

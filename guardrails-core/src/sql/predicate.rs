@@ -577,6 +577,11 @@ fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
             _ if composite_key(e, t) => Scope::Key,
             _ => Scope::Broad,
         },
+        Expr::BinaryOp { left, op, right }
+            if is_or(op, t.dialect) && null_or_not_null(left, right) =>
+        {
+            Scope::All(format!("`{}` holds for every row", short(e)))
+        }
         Expr::BinaryOp { left, op, right } if is_or(op, t.dialect) => {
             match (scope_of(left, t), scope_of(right, t)) {
                 (Scope::All(a), _) | (_, Scope::All(a)) => Scope::All(a),
@@ -626,19 +631,24 @@ fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
             }
             _ => Scope::Broad,
         },
-        Expr::BinaryOp {
-            left,
-            op: BinaryOperator::Or,
-            right,
-        } => match (&**left, &**right) {
-            (Expr::IsNull(a), Expr::IsNotNull(b)) | (Expr::IsNotNull(a), Expr::IsNull(b))
-                if same_column(a, b) =>
-            {
-                Scope::All(format!("`{}` holds for every row", short(e)))
-            }
-            _ => Scope::Broad,
-        },
         _ => Scope::Broad,
+    }
+}
+
+/// `x IS NULL OR x IS NOT NULL` (either order).
+fn null_or_not_null(left: &Expr, right: &Expr) -> bool {
+    let strip = |e: &Expr| -> Expr {
+        let mut e = e.clone();
+        while let Expr::Nested(x) = e {
+            e = *x;
+        }
+        e
+    };
+    match (strip(left), strip(right)) {
+        (Expr::IsNull(a), Expr::IsNotNull(b)) | (Expr::IsNotNull(a), Expr::IsNull(b)) => {
+            same_column(&a, &b)
+        }
+        _ => false,
     }
 }
 
