@@ -109,8 +109,7 @@ fn restyle(message: &str, path: &[Seg], owner: &str) -> (String, Option<String>)
         Some(Seg::Key(k)) => k.clone(),
         _ => path_string(path),
     };
-    if let Some(rest) = message.strip_prefix("unknown field ") {
-        let _ = rest;
+    if message.starts_with("unknown field ") {
         let word = ticks.first().copied().unwrap_or("");
         let expected: Vec<&str> = ticks.iter().skip(1).copied().collect();
         return (format!("unknown field `{word}`{owner}"), did_you_mean(word, &expected));
@@ -136,6 +135,11 @@ fn restyle(message: &str, path: &[Seg], owner: &str) -> (String, Option<String>)
     let m = if m.is_empty() { "invalid value".to_owned() } else { m };
     let lower = m.get(..1).map(|f| f.to_lowercase()).unwrap_or_default() + m.get(1..).unwrap_or("");
     let at = if field.is_empty() { String::new() } else { format!(" for `{field}`") };
+    for head in ["invalid type: ", "invalid value: ", "invalid length "] {
+        if let Some(rest) = lower.strip_prefix(head) {
+            return (format!("{}{at}{owner}: {rest}", head.trim_end().trim_end_matches(':')), None);
+        }
+    }
     (format!("{lower}{at}{owner}"), None)
 }
 

@@ -176,7 +176,11 @@ impl Policy {
             let p = if p.kind == ProblemKind::Example || owner.is_empty() || p.path.len() <= 2 || (!name.is_empty() && p.message.contains(name)) {
                 p
             } else {
-                Problem { message: format!("{}{owner}", p.message), ..p }
+                let message = match p.message.split_once(": ") {
+                    Some((head, detail)) => format!("{head}{owner}: {detail}"),
+                    None => format!("{}{owner}", p.message),
+                };
+                Problem { message, ..p }
             };
             located.place(source, p)
         };
