@@ -293,6 +293,7 @@ impl Policy {
         // 1. Built-in detections (and catalogue bulk reads), judged with the document's changes.
         let mut detections = analysis.detections;
         if let Some(cat) = &c.catalogue {
+            detections.retain(|d| !(d.rule == "sql.sensitive-bulk-read" && d.grade == Grade::Review && d.statement.is_some_and(|i| cat.covers(&analysis.intent, i))));
             for d in cat.detections(&analysis.intent, ctx) {
                 if !detections.iter().any(|x| x.rule == d.rule && x.statement == d.statement) {
                     detections.push(d);
