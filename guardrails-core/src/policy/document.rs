@@ -26,7 +26,7 @@ use crate::verdict::{Severity, Verdict};
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "Access Guardrails policy document")]
+#[schemars(title = "Access Guardrails policy document", description = "A policy document (TOML or JSON), version 1: refines the built-in policy with changes to built-in rules, its own rules, tool mappings, approvers and a sensitive data catalogue.")]
 pub struct PolicyDocument {
     /// The format version; `1`.
     pub version: u32,

@@ -455,6 +455,27 @@ pub(crate) fn fingerprint(normalized: &str) -> String {
 /// assert!(s.contains("\"version\""));
 /// ```
 pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(PolicyDocument);
+    let mut schema = schemars::schema_for!(PolicyDocument).to_value();
+    strip_doc_examples(&mut schema);
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
+/// Descriptions come from doc comments: keep their prose, drop their code examples.
+fn strip_doc_examples(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                match child {
+                    serde_json::Value::String(s) if k == "description" => {
+                        if let Some(i) = s.find("```") {
+                            *s = s.get(..i).unwrap_or("").trim_end().to_owned();
+                        }
+                    }
+                    _ => strip_doc_examples(child),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_doc_examples),
+        _ => {}
+    }
 }
