@@ -141,8 +141,11 @@ impl Catalogue {
     /// not the built-in guess from table names, says what is sensitive there.
     pub(crate) fn covers(&self, intent: &Intent, index: usize) -> bool {
         let Some(st) = intent.statements.iter().find(|s| s.index == index) else { return false };
+        // Without column lineage only whole-table entries can be judged.
+        let lineage = !st.outputs.is_empty();
         let mut reads = st.objects.iter().filter(|o| o.access == Access::Read).peekable();
-        reads.peek().is_some() && reads.all(|o| self.entries.iter().any(|e| object_matches(&e.table, &o.name)))
+        reads.peek().is_some()
+            && reads.all(|o| if lineage { self.entries.iter().any(|e| object_matches(&e.table, &o.name)) } else { !self.table_tags(&o.name).is_empty() })
     }
 
     /// `sql.sensitive-bulk-read` detections for unbounded reads of catalogued data.
