@@ -27,15 +27,29 @@ fn toml_and_json_documents_compile_alike() {
     let a = Action::sql(Dialect::Postgres, "DROP TABLE t");
     let c = Context::new(ActorKind::Agent, "staging");
     assert_eq!(toml_policy.evaluate(&a, &c), json_policy.evaluate(&a, &c));
-    assert_eq!(toml_policy.evaluate(&a, &c).policy_digest, toml_policy.digest());
+    assert_eq!(
+        toml_policy.evaluate(&a, &c).policy_digest,
+        toml_policy.digest()
+    );
 }
 
 #[test]
 fn fingerprints_are_keyed_when_the_document_gives_a_key() {
     let a = Action::sql(Dialect::Postgres, "ALTER USER app PASSWORD 'hunter2'");
-    let plain = Policy::from_toml("version = 1").unwrap().evaluate(&a, &Context::default()).fingerprint;
-    let k1 = Policy::from_toml(&format!("version = 1\nfingerprint_key = \"{}\"", "01".repeat(32))).unwrap();
-    let k2 = Policy::from_toml(&format!("version = 1\nfingerprint_key = \"{}\"", "02".repeat(32))).unwrap();
+    let plain = Policy::from_toml("version = 1")
+        .unwrap()
+        .evaluate(&a, &Context::default())
+        .fingerprint;
+    let k1 = Policy::from_toml(&format!(
+        "version = 1\nfingerprint_key = \"{}\"",
+        "01".repeat(32)
+    ))
+    .unwrap();
+    let k2 = Policy::from_toml(&format!(
+        "version = 1\nfingerprint_key = \"{}\"",
+        "02".repeat(32)
+    ))
+    .unwrap();
     let f1 = k1.evaluate(&a, &Context::default()).fingerprint;
     assert_ne!(f1, plain);
     assert_ne!(f1, k2.evaluate(&a, &Context::default()).fingerprint);
@@ -48,7 +62,10 @@ fn fingerprints_are_keyed_when_the_document_gives_a_key() {
 #[test]
 fn monitor_mode_from_the_document() {
     let p = Policy::from_toml("version = 1\nmode = \"monitor\"").unwrap();
-    let d = p.evaluate(&Action::sql(Dialect::Postgres, "DROP TABLE users"), &Context::default());
+    let d = p.evaluate(
+        &Action::sql(Dialect::Postgres, "DROP TABLE users"),
+        &Context::default(),
+    );
     assert_eq!((d.verdict, d.enforced), (Verdict::Deny, false));
     assert!(d.permits());
 }
@@ -56,29 +73,66 @@ fn monitor_mode_from_the_document() {
 #[test]
 fn explain_says_what_applied_and_why_not() {
     let p = Policy::from_toml(DOC).unwrap();
-    let (d, steps) = p.explain(&Action::sql(Dialect::Postgres, "DROP TABLE t"), &Context::new(ActorKind::Agent, "production"));
+    let (d, steps) = p.explain(
+        &Action::sql(Dialect::Postgres, "DROP TABLE t"),
+        &Context::new(ActorKind::Agent, "production"),
+    );
     assert_eq!(d.verdict, Verdict::Deny);
-    assert!(steps.iter().any(|s| s.rule == "sql.drop" && s.outcome == StepOutcome::Skipped && s.reason.contains("environment `production` is out of scope")), "{steps:?}");
-    assert!(steps.iter().any(|s| s.rule == "no-sleep" && s.outcome == StepOutcome::Skipped && s.reason.contains("sql")), "{steps:?}");
-    let (_, steps) = p.explain(&Action::sql(Dialect::Postgres, "DROP TABLE t"), &Context::new(ActorKind::Agent, "staging"));
-    assert!(steps.iter().any(|s| s.rule == "sql.drop" && s.outcome == StepOutcome::Changed), "{steps:?}");
+    assert!(
+        steps.iter().any(|s| s.rule == "sql.drop"
+            && s.outcome == StepOutcome::Skipped
+            && s.reason
+                .contains("environment `production` is out of scope")),
+        "{steps:?}"
+    );
+    assert!(
+        steps.iter().any(|s| s.rule == "no-sleep"
+            && s.outcome == StepOutcome::Skipped
+            && s.reason.contains("sql")),
+        "{steps:?}"
+    );
+    let (_, steps) = p.explain(
+        &Action::sql(Dialect::Postgres, "DROP TABLE t"),
+        &Context::new(ActorKind::Agent, "staging"),
+    );
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.rule == "sql.drop" && s.outcome == StepOutcome::Changed),
+        "{steps:?}"
+    );
 }
 
 #[test]
 fn approvals_minted_with_sign_lift_reviews_only() {
     let key = [9u8; 32];
-    let p = Policy::from_toml(&format!("version = 1\n[[approvers]]\nid = \"alice\"\nkey = \"{}\"", "09".repeat(32))).unwrap();
+    let p = Policy::from_toml(&format!(
+        "version = 1\n[[approvers]]\nid = \"alice\"\nkey = \"{}\"",
+        "09".repeat(32)
+    ))
+    .unwrap();
     let action = Action::sql(Dialect::Postgres, "DROP TABLE t");
     let mut ctx = Context::new(ActorKind::Human, "production");
     ctx.actor.id = Some("carol".into());
     ctx.time = Some("2026-01-01T00:00:00Z".into());
     let fp = p.evaluate(&action, &ctx).fingerprint;
-    let claims = ApprovalClaims { approver: "alice".into(), fingerprint: fp, environment: Some("production".into()), resource: None, actor: Some("carol".into()), expires_at: "2026-01-01T00:05:00+00:00".into() };
+    let claims = ApprovalClaims {
+        approver: "alice".into(),
+        fingerprint: fp,
+        environment: Some("production".into()),
+        resource: None,
+        actor: Some("carol".into()),
+        expires_at: "2026-01-01T00:05:00+00:00".into(),
+    };
     ctx.approvals.push(approval::sign(&key, &claims));
     let d = p.evaluate(&action, &ctx);
     assert_eq!(d.verdict, Verdict::Allow);
     assert_eq!(d.approvals.len(), 1);
-    assert_eq!(d.findings[0].verdict, Verdict::Review, "the finding keeps its verdict; the approval is recorded");
+    assert_eq!(
+        d.findings[0].verdict,
+        Verdict::Review,
+        "the finding keeps its verdict; the approval is recorded"
+    );
     // A tampered expiry breaks the signature.
     ctx.approvals[0].expires_at = Some("2027-01-01T00:00:00Z".into());
     assert_eq!(p.evaluate(&action, &ctx).verdict, Verdict::Review);

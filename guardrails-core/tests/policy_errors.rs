@@ -1,6 +1,12 @@
 //! Bad policy documents fail to load with errors that name the line, the column and the field,
 //! follow the message style, and suggest fixes.
 
+#![allow(
+    clippy::panic,
+    clippy::print_stdout,
+    reason = "test helpers fail loudly and print the messages they check"
+)]
+
 use guardrails_core::{Policy, PolicyError};
 
 fn err(text: &str) -> PolicyError {
@@ -13,10 +19,22 @@ fn err(text: &str) -> PolicyError {
 /// Messages: lowercase start, no final period, no line break, no Rust type names.
 fn styled(e: &PolicyError) {
     let m = e.message();
-    assert!(m.chars().next().is_some_and(|c| !c.is_uppercase()), "starts uppercase: {m}");
+    assert!(
+        m.chars().next().is_some_and(|c| !c.is_uppercase()),
+        "starts uppercase: {m}"
+    );
     assert!(!m.ends_with('.'), "ends with a period: {m}");
     assert!(!m.contains('\n'), "line break: {m}");
-    for rust in ["Doc", "OneOrMany", "struct ", "Vec<", "Option<", "String", "u32", "enum "] {
+    for rust in [
+        "Doc",
+        "OneOrMany",
+        "struct ",
+        "Vec<",
+        "Option<",
+        "String",
+        "u32",
+        "enum ",
+    ] {
         assert!(!m.contains(rust), "names a Rust type (`{rust}`): {m}");
     }
     if let Some(h) = e.help() {
@@ -43,14 +61,22 @@ fn unknown_field_in_a_rule_suggests_the_right_one() {
         "rules[0].when.enviroment",
         "unknown field `enviroment` in rule `no-prod-drop`",
     );
-    assert_eq!(e.to_string(), "policy.toml:8:1: unknown field `enviroment` in rule `no-prod-drop`");
+    assert_eq!(
+        e.to_string(),
+        "policy.toml:8:1: unknown field `enviroment` in rule `no-prod-drop`"
+    );
     assert_eq!(e.help(), Some("did you mean `environment`?"));
     assert_eq!(e.column(), Some(1));
 }
 
 #[test]
 fn unknown_top_level_field() {
-    let e = check("version = 1\nmdoe = \"monitor\"\n", 2, "mdoe", "unknown field `mdoe`");
+    let e = check(
+        "version = 1\nmdoe = \"monitor\"\n",
+        2,
+        "mdoe",
+        "unknown field `mdoe`",
+    );
     assert_eq!(e.help(), Some("did you mean `mode`?"));
 }
 
@@ -63,12 +89,22 @@ fn unknown_verdict_value() {
 #[test]
 fn wrong_type_says_what_was_expected() {
     check("version = 1\n[[rules]]\nid = \"x\"\nverdict = \"deny\"\nwhen = 3\nsql = { kind = \"drop table\" }\n", 5, "rules[0].when", "expected a table");
-    check("version = 1\n[[builtin]]\nrule = \"sql.drop\"\ndisable = \"yes\"\n", 4, "builtin[0].disable", "expected `true` or `false`");
+    check(
+        "version = 1\n[[builtin]]\nrule = \"sql.drop\"\ndisable = \"yes\"\n",
+        4,
+        "builtin[0].disable",
+        "expected `true` or `false`",
+    );
 }
 
 #[test]
 fn missing_fields() {
-    check("version = 1\n[[rules]]\nid = \"x\"\nsql = { kind = \"drop table\" }\n", 2, "rules[0]", "missing field `verdict` in rule `x`");
+    check(
+        "version = 1\n[[rules]]\nid = \"x\"\nsql = { kind = \"drop table\" }\n",
+        2,
+        "rules[0]",
+        "missing field `verdict` in rule `x`",
+    );
     check("mode = \"monitor\"\n", 1, "", "missing field `version`");
 }
 
@@ -90,9 +126,19 @@ fn unsupported_version() {
 
 #[test]
 fn unknown_builtin_rule_suggests() {
-    let e = check("version = 1\n\n[[builtin]]\nrule = \"sql.delete-without-were\"\ndisable = true\n", 4, "builtin[0].rule", "unknown rule `sql.delete-without-were`");
+    let e = check(
+        "version = 1\n\n[[builtin]]\nrule = \"sql.delete-without-were\"\ndisable = true\n",
+        4,
+        "builtin[0].rule",
+        "unknown rule `sql.delete-without-were`",
+    );
     assert_eq!(e.help(), Some("did you mean `sql.delete-without-where`?"));
-    check("version = 1\n[[builtin]]\nrule = \"nosql.*\"\ndisable = true\n", 3, "builtin[0].rule", "unknown rule `nosql.*`");
+    check(
+        "version = 1\n[[builtin]]\nrule = \"nosql.*\"\ndisable = true\n",
+        3,
+        "builtin[0].rule",
+        "unknown rule `nosql.*`",
+    );
 }
 
 #[test]
@@ -111,12 +157,22 @@ fn contradictory_scopes_and_changes() {
         "builtin[1]",
         "contradicts `builtin[0]`",
     );
-    check("version = 1\n[[builtin]]\nrule = \"sql.drop\"\ndisable = true\nverdict = \"review\"\n", 4, "builtin[0].disable", "both disables");
+    check(
+        "version = 1\n[[builtin]]\nrule = \"sql.drop\"\ndisable = true\nverdict = \"review\"\n",
+        4,
+        "builtin[0].disable",
+        "both disables",
+    );
 }
 
 #[test]
 fn fail_closed_rules_cannot_be_lowered() {
-    let e = check("version = 1\n[[builtin]]\nrule = \"sql.unparseable\"\ndisable = true\n", 4, "builtin[0].disable", "cannot be disabled or lowered");
+    let e = check(
+        "version = 1\n[[builtin]]\nrule = \"sql.unparseable\"\ndisable = true\n",
+        4,
+        "builtin[0].disable",
+        "cannot be disabled or lowered",
+    );
     assert!(e.help().is_some());
 }
 
@@ -129,7 +185,12 @@ fn duplicate_and_builtin_rule_ids() {
         "used twice",
     );
     check("version = 1\n[[rules]]\nid = \"sql.drop\"\nverdict = \"deny\"\nsql = { kind = \"drop table\" }\n", 3, "rules[0].id", "is a built-in rule");
-    check("version = 1\n[[rules]]\nid = \"x\"\nverdict = \"deny\"\n", 2, "rules[0]", "has no matcher");
+    check(
+        "version = 1\n[[rules]]\nid = \"x\"\nverdict = \"deny\"\n",
+        2,
+        "rules[0]",
+        "has no matcher",
+    );
 }
 
 #[test]
@@ -152,14 +213,34 @@ fn examples_that_misbehave_name_the_rule_and_the_example() {
 
 #[test]
 fn keys_must_be_32_bytes_of_hex() {
-    check("version = 1\n[[approvers]]\nid = \"alice\"\nkey = \"abc\"\n", 4, "approvers[0].key", "not 64 hex digits");
-    check("version = 1\nfingerprint_key = \"zz\"\n", 2, "fingerprint_key", "not 64 hex digits");
+    check(
+        "version = 1\n[[approvers]]\nid = \"alice\"\nkey = \"abc\"\n",
+        4,
+        "approvers[0].key",
+        "not 64 hex digits",
+    );
+    check(
+        "version = 1\nfingerprint_key = \"zz\"\n",
+        2,
+        "fingerprint_key",
+        "not 64 hex digits",
+    );
 }
 
 #[test]
 fn tool_mappings_are_checked() {
-    check("version = 1\n[[tools]]\nname = \"run_sql\"\nkind = \"sql\"\n", 2, "tools[0]", "missing field `argument`");
-    let e = check("version = 1\n[[tools]]\nname = \"run_sql\"\nkind = \"sqll\"\nargument = \"query\"\n", 4, "tools[0].kind", "unknown value `sqll`");
+    check(
+        "version = 1\n[[tools]]\nname = \"run_sql\"\nkind = \"sql\"\n",
+        2,
+        "tools[0]",
+        "missing field `argument`",
+    );
+    let e = check(
+        "version = 1\n[[tools]]\nname = \"run_sql\"\nkind = \"sqll\"\nargument = \"query\"\n",
+        4,
+        "tools[0].kind",
+        "unknown value `sqll`",
+    );
     assert_eq!(e.help(), Some("did you mean `sql`?"));
 }
 
@@ -187,5 +268,9 @@ fn json_documents_name_the_field() {
 #[test]
 fn io_errors_name_the_file() {
     let e = Policy::from_path("/nonexistent/policy.toml").unwrap_err();
-    assert!(e.to_string().starts_with("/nonexistent/policy.toml: cannot read the policy"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("/nonexistent/policy.toml: cannot read the policy"),
+        "{e}"
+    );
 }

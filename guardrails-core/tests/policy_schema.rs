@@ -18,7 +18,16 @@ fn published_schema_is_current() {
 #[test]
 fn schema_names_every_section() {
     let s = guardrails_core::policy::schema_json();
-    for section in ["\"builtin\"", "\"rules\"", "\"tools\"", "\"approvers\"", "\"catalogue\"", "\"defaults\"", "\"not_match\"", "\"match\""] {
+    for section in [
+        "\"builtin\"",
+        "\"rules\"",
+        "\"tools\"",
+        "\"approvers\"",
+        "\"catalogue\"",
+        "\"defaults\"",
+        "\"not_match\"",
+        "\"match\"",
+    ] {
         assert!(s.contains(section), "schema lacks {section}");
     }
 }

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use guardrails_core::{wire, Policy};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -26,12 +28,14 @@ fn every_vector_holds() {
     let mut failures = Vec::new();
     for path in &paths {
         let text = std::fs::read_to_string(path).unwrap();
-        let cases = wire::parse_vectors(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let cases =
+            wire::parse_vectors(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for case in cases {
             count += 1;
             let policy = match &case.policy {
                 None => Policy::builtin(),
-                Some(doc) => load_document(doc).unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), case.description)),
+                Some(doc) => load_document(doc)
+                    .unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), case.description)),
             };
             let decision = policy.evaluate(&case.action, &case.context);
             if let Err(e) = case.check(&decision) {
@@ -41,7 +45,12 @@ fn every_vector_holds() {
     }
     println!("{count} vectors checked");
     assert!(count > 0, "no vectors found under {}", root.display());
-    assert!(failures.is_empty(), "{} of {count} vectors failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} vectors failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// A vector's policy: TOML text, or a JSON object with the same schema.

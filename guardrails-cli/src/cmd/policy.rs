@@ -117,14 +117,32 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
 
 fn check(file: &str) -> Result<u8, String> {
     let policy = load(file)?;
-    let Some(doc) = policy.document() else { return Err("not a policy document".into()) };
-    let examples: usize = doc.rules.iter().map(|r| r.matches.len() + r.not_match.len()).sum::<usize>()
-        + doc.builtin.iter().map(|o| o.matches.len() + o.not_match.len()).sum::<usize>();
+    let Some(doc) = policy.document() else {
+        return Err("not a policy document".into());
+    };
+    let examples: usize = doc
+        .rules
+        .iter()
+        .map(|r| r.matches.len() + r.not_match.len())
+        .sum::<usize>()
+        + doc
+            .builtin
+            .iter()
+            .map(|o| o.matches.len() + o.not_match.len())
+            .sum::<usize>();
     print(&format!("{file}: ok"));
-    print(&format!("  mode {}, extends {}", if policy.mode() == guardrails_core::Mode::Monitor { "monitor" } else { "enforce" }, match doc.extends {
-        guardrails_core::policy::Extends::Builtin => "builtin",
-        guardrails_core::policy::Extends::None => "none",
-    }));
+    print(&format!(
+        "  mode {}, extends {}",
+        if policy.mode() == guardrails_core::Mode::Monitor {
+            "monitor"
+        } else {
+            "enforce"
+        },
+        match doc.extends {
+            guardrails_core::policy::Extends::Builtin => "builtin",
+            guardrails_core::policy::Extends::None => "none",
+        }
+    ));
     print(&format!(
         "  {} rules, {} changes to built-in rules, {} tool mappings, {} approvers, {} catalogue entries",
         doc.rules.len(),
@@ -149,7 +167,10 @@ fn explain(a: ExplainArgs) -> Result<u8, String> {
     } else {
         return Err("no action given".into());
     };
-    let mut ctx = Context { environment: a.environment, ..Context::default() };
+    let mut ctx = Context {
+        environment: a.environment,
+        ..Context::default()
+    };
     if let Some(k) = a.actor_kind {
         ctx.actor.kind = k;
     }
@@ -172,7 +193,15 @@ fn explain(a: ExplainArgs) -> Result<u8, String> {
     if steps.is_empty() {
         print("no rule of the policy or the built-in catalogue applied");
     }
-    print(&format!("verdict: {}{}", decision.verdict, if decision.enforced { "" } else { " (monitor: not enforced)" }));
+    print(&format!(
+        "verdict: {}{}",
+        decision.verdict,
+        if decision.enforced {
+            ""
+        } else {
+            " (monitor: not enforced)"
+        }
+    ));
     print(&format!("fingerprint: {}", decision.fingerprint));
     Ok(0)
 }
@@ -180,21 +209,33 @@ fn explain(a: ExplainArgs) -> Result<u8, String> {
 fn approve(a: ApproveArgs) -> Result<u8, String> {
     let key_text = match &a.key_file {
         Some(f) => read_input(f)?,
-        None => std::env::var("GUARDRAILS_APPROVER_KEY").map_err(|_| "no key: pass `--key-file` or set `GUARDRAILS_APPROVER_KEY`".to_owned())?,
+        None => std::env::var("GUARDRAILS_APPROVER_KEY")
+            .map_err(|_| "no key: pass `--key-file` or set `GUARDRAILS_APPROVER_KEY`".to_owned())?,
     };
-    let key = approval::decode_hex32(&key_text).ok_or("the approver key is not 64 hex digits (32 bytes)")?;
+    let key = approval::decode_hex32(&key_text)
+        .ok_or("the approver key is not 64 hex digits (32 bytes)")?;
     let expires_at = match a.expires_at {
         Some(e) => {
             approval::parse_rfc3339(&e).ok_or_else(|| format!("`{e}` is not an RFC 3339 time"))?;
             e
         }
         None => {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs();
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_err(|e| e.to_string())?
+                .as_secs();
             let now = i64::try_from(now).map_err(|e| e.to_string())?;
             approval::format_rfc3339(now + i64::from(a.ttl.unwrap_or(15)) * 60)
         }
     };
-    let claims = ApprovalClaims { approver: a.approver, fingerprint: a.fingerprint, environment: a.environment, resource: a.resource, actor: a.actor, expires_at };
+    let claims = ApprovalClaims {
+        approver: a.approver,
+        fingerprint: a.fingerprint,
+        environment: a.environment,
+        resource: a.resource,
+        actor: a.actor,
+        expires_at,
+    };
     let signed = approval::sign(&key, &claims);
     print(&serde_json::to_string(&signed).map_err(|e| e.to_string())?);
     Ok(0)

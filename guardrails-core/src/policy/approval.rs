@@ -110,7 +110,9 @@ fn mac(key: &[u8; 32], claims: &ApprovalClaims) -> blake3::Hash {
 
 /// Whether `signature` (hex) is the MAC of `claims` under `key`, compared in constant time.
 pub fn verify_signature(key: &[u8; 32], claims: &ApprovalClaims, signature: &str) -> bool {
-    let Some(bytes) = decode_hex32(signature) else { return false };
+    let Some(bytes) = decode_hex32(signature) else {
+        return false;
+    };
     mac(key, claims) == blake3::Hash::from_bytes(bytes)
 }
 
@@ -156,7 +158,12 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
         return None;
     }
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut i = 19;
@@ -213,20 +220,33 @@ pub fn format_rfc3339(secs: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// The evaluation time of a context: its `time`, else the clock.
 pub(crate) fn now(ctx: &Context) -> Option<i64> {
     match &ctx.time {
         Some(t) => parse_rfc3339(t),
-        None => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().and_then(|d| i64::try_from(d.as_secs()).ok()),
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_secs()).ok()),
     }
 }
 
 /// Checks one approval for an action with fingerprint `fingerprint` in `ctx`. `Err` says why
 /// it lifts nothing.
-pub(crate) fn check(approval: &Approval, fingerprint: &str, ctx: &Context, approvers: &[(String, [u8; 32])]) -> Result<(), String> {
+pub(crate) fn check(
+    approval: &Approval,
+    fingerprint: &str,
+    ctx: &Context,
+    approvers: &[(String, [u8; 32])],
+) -> Result<(), String> {
     let who = &approval.approver;
     let Some((_, key)) = approvers.iter().find(|(id, _)| id == who) else {
         return Err(format!("approver `{who}` is not listed in the policy"));
@@ -241,7 +261,9 @@ pub(crate) fn check(approval: &Approval, fingerprint: &str, ctx: &Context, appro
         return Err(format!("the approval of `{who}` has no expiry"));
     };
     let Some(until) = parse_rfc3339(expires) else {
-        return Err(format!("the approval of `{who}` has an unreadable expiry `{expires}`"));
+        return Err(format!(
+            "the approval of `{who}` has an unreadable expiry `{expires}`"
+        ));
     };
     let Some(now) = now(ctx) else {
         return Err("the context's `time` is not an RFC 3339 time".into());
@@ -253,7 +275,9 @@ pub(crate) fn check(approval: &Approval, fingerprint: &str, ctx: &Context, appro
         return Err(format!("the approval of `{who}` is not signed"));
     };
     if !verify_signature(key, &ApprovalClaims::for_context(approval, ctx), sig) {
-        return Err(format!("the signature of `{who}` does not verify for this action and context"));
+        return Err(format!(
+            "the signature of `{who}` does not verify for this action and context"
+        ));
     }
     Ok(())
 }

@@ -32,7 +32,10 @@ impl Subject<'_> {
         }
         match self.action {
             Some(Action::Exec { argv }) => match argv.split_first() {
-                Some((program, args)) => Cow::Owned(vec![CommandIntent { program: base_name(program).to_owned(), args: args.to_vec() }]),
+                Some((program, args)) => Cow::Owned(vec![CommandIntent {
+                    program: base_name(program).to_owned(),
+                    args: args.to_vec(),
+                }]),
                 None => Cow::Borrowed(&[]),
             },
             _ => Cow::Borrowed(&[]),
@@ -41,7 +44,10 @@ impl Subject<'_> {
 
     /// The normalised text without the action-kind prefix.
     fn text(&self) -> String {
-        let rest = self.normalized.split_once('\0').map_or(self.normalized, |(_, r)| r);
+        let rest = self
+            .normalized
+            .split_once('\0')
+            .map_or(self.normalized, |(_, r)| r);
         rest.replace('\0', " ")
     }
 }
@@ -77,23 +83,41 @@ fn push(path: &[Seg], k: &str) -> Vec<Seg> {
     p
 }
 
-fn list<'a, T>(path: &[Seg], field: &str, v: &'a Option<OneOrMany<T>>) -> Result<Option<&'a [T]>, Problem> {
+fn list<'a, T>(
+    path: &[Seg],
+    field: &str,
+    v: &'a Option<OneOrMany<T>>,
+) -> Result<Option<&'a [T]>, Problem> {
     match v {
-        Some(l) if l.0.is_empty() => Err(Problem::invalid(push(path, field), format!("`{field}` is an empty list: the rule could never match"))
-            .with_help(format!("remove `{field}` to match any value"))),
+        Some(l) if l.0.is_empty() => Err(Problem::invalid(
+            push(path, field),
+            format!("`{field}` is an empty list: the rule could never match"),
+        )
+        .with_help(format!("remove `{field}` to match any value"))),
         Some(l) => Ok(Some(&l.0)),
         None => Ok(None),
     }
 }
 
-fn globs(path: &[Seg], field: &str, v: &Option<OneOrMany<String>>, path_glob: bool) -> Result<Option<Vec<Glob>>, Problem> {
-    let Some(items) = list(path, field, v)? else { return Ok(None) };
+fn globs(
+    path: &[Seg],
+    field: &str,
+    v: &Option<OneOrMany<String>>,
+    path_glob: bool,
+) -> Result<Option<Vec<Glob>>, Problem> {
+    let Some(items) = list(path, field, v)? else {
+        return Ok(None);
+    };
     let many = items.len() > 1;
     items
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let g = if path_glob { Glob::path(p) } else { Glob::name(p) };
+            let g = if path_glob {
+                Glob::path(p)
+            } else {
+                Glob::name(p)
+            };
             g.map_err(|e| {
                 let mut at = push(path, field);
                 if many {
@@ -109,14 +133,27 @@ fn globs(path: &[Seg], field: &str, v: &Option<OneOrMany<String>>, path_glob: bo
 impl CustomRule {
     pub(crate) fn compile(doc: &RuleDoc, path: &[Seg]) -> Result<CustomRule, Problem> {
         if doc.sql.is_none() && doc.shell.is_none() && doc.tool.is_none() && doc.text.is_none() {
-            return Err(Problem::invalid(path.to_vec(), format!("rule `{}` has no matcher", doc.id))
-                .with_help("add a `sql`, `shell`, `tool` or `text` table"));
+            return Err(Problem::invalid(
+                path.to_vec(),
+                format!("rule `{}` has no matcher", doc.id),
+            )
+            .with_help("add a `sql`, `shell`, `tool` or `text` table"));
         }
         let text = match &doc.text {
             None => None,
             Some(t) => Some(Regex::new(&t.regex).map_err(|e| {
-                let first = e.to_string().lines().last().unwrap_or("").trim().trim_start_matches("error: ").to_owned();
-                Problem::invalid(push(&push(path, "text"), "regex"), format!("bad regex `{}` in rule `{}`: {first}", t.regex, doc.id))
+                let first = e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim()
+                    .trim_start_matches("error: ")
+                    .to_owned();
+                Problem::invalid(
+                    push(&push(path, "text"), "regex"),
+                    format!("bad regex `{}` in rule `{}`: {first}", t.regex, doc.id),
+                )
             })?),
         };
         let severity = doc.severity.unwrap_or(match doc.verdict {
@@ -124,16 +161,32 @@ impl CustomRule {
             Verdict::Review => Severity::Medium,
             Verdict::Allow => Severity::Info,
         });
-        let message = doc.message.clone().or_else(|| doc.description.clone()).unwrap_or_else(|| format!("matches policy rule `{}`", doc.id));
+        let message = doc
+            .message
+            .clone()
+            .or_else(|| doc.description.clone())
+            .unwrap_or_else(|| format!("matches policy rule `{}`", doc.id));
         Ok(CustomRule {
             id: doc.id.clone(),
             verdict: doc.verdict,
             severity,
             message,
             scope: Scope::compile(doc.when.as_ref(), &push(path, "when"))?,
-            sql: doc.sql.as_ref().map(|s| SqlMatcher::compile(s, &push(path, "sql"))).transpose()?,
-            shell: doc.shell.as_ref().map(|s| ShellMatcher::compile(s, &push(path, "shell"))).transpose()?,
-            tool: doc.tool.as_ref().map(|s| ToolMatcher::compile(s, &push(path, "tool"))).transpose()?,
+            sql: doc
+                .sql
+                .as_ref()
+                .map(|s| SqlMatcher::compile(s, &push(path, "sql")))
+                .transpose()?,
+            shell: doc
+                .shell
+                .as_ref()
+                .map(|s| ShellMatcher::compile(s, &push(path, "shell")))
+                .transpose()?,
+            tool: doc
+                .tool
+                .as_ref()
+                .map(|s| ToolMatcher::compile(s, &push(path, "tool")))
+                .transpose()?,
             text,
         })
     }
@@ -143,7 +196,9 @@ impl CustomRule {
     pub(crate) fn check(&self, s: &Subject<'_>) -> Result<Hit, String> {
         let mut hit = Hit::default();
         if let Some(m) = &self.sql {
-            hit = m.find(&s.intent.statements).ok_or("no statement matches `sql`")?;
+            hit = m
+                .find(&s.intent.statements)
+                .ok_or("no statement matches `sql`")?;
         }
         if let Some(m) = &self.shell {
             if !s.commands().iter().any(|c| m.matches(c)) {
@@ -200,7 +255,10 @@ impl SqlMatcher {
     fn find(&self, statements: &[StatementIntent]) -> Option<Hit> {
         for st in statements {
             if self.matches(st) {
-                return Some(Hit { statement: Some(st.index), span: Some(st.span) });
+                return Some(Hit {
+                    statement: Some(st.index),
+                    span: Some(st.span),
+                });
             }
             if let Some(mut h) = self.find(&st.nested) {
                 h.statement = Some(st.index);
@@ -211,28 +269,47 @@ impl SqlMatcher {
     }
 
     fn matches(&self, st: &StatementIntent) -> bool {
-        if self.operations.as_ref().is_some_and(|ops| !ops.contains(&st.operation)) {
+        if self
+            .operations
+            .as_ref()
+            .is_some_and(|ops| !ops.contains(&st.operation))
+        {
             return false;
         }
-        if self.kinds.as_ref().is_some_and(|k| !k.iter().any(|g| g.matches(&st.kind))) {
+        if self
+            .kinds
+            .as_ref()
+            .is_some_and(|k| !k.iter().any(|g| g.matches(&st.kind)))
+        {
             return false;
         }
         if self.objects.is_some() || self.access.is_some() {
             let hit = st.objects.iter().any(|o| {
                 self.access.as_ref().is_none_or(|a| a.contains(&o.access))
-                    && self.objects.as_ref().is_none_or(|gs| gs.iter().any(|g| object_matches(g, &o.name)))
+                    && self
+                        .objects
+                        .as_ref()
+                        .is_none_or(|gs| gs.iter().any(|g| object_matches(g, &o.name)))
             });
             if !hit {
                 return false;
             }
         }
         if let Some(cols) = &self.columns {
-            let mut used = st.outputs.iter().flat_map(|o| o.sources.iter()).chain(st.column_uses.iter().map(|u| &u.column));
+            let mut used = st
+                .outputs
+                .iter()
+                .flat_map(|o| o.sources.iter())
+                .chain(st.column_uses.iter().map(|u| &u.column));
             if !used.any(|c| cols.iter().any(|g| object_matches(g, c))) {
                 return false;
             }
         }
-        if self.functions.as_ref().is_some_and(|fs| !st.functions.iter().any(|f| fs.iter().any(|g| g.matches(f)))) {
+        if self
+            .functions
+            .as_ref()
+            .is_some_and(|fs| !st.functions.iter().any(|f| fs.iter().any(|g| g.matches(f))))
+        {
             return false;
         }
         if let Some(filters) = &self.filters {
@@ -255,7 +332,11 @@ pub(crate) fn object_matches(g: &Glob, name: &str) -> bool {
     if name_parts >= pattern_parts {
         return false;
     }
-    let tail: Vec<&str> = g.as_str().split('.').skip(pattern_parts - name_parts).collect();
+    let tail: Vec<&str> = g
+        .as_str()
+        .split('.')
+        .skip(pattern_parts - name_parts)
+        .collect();
     Glob::name(&tail.join(".")).is_ok_and(|t| t.matches(name))
 }
 
@@ -277,18 +358,37 @@ impl ShellMatcher {
                     .iter()
                     .map(|s| {
                         s.split_whitespace()
-                            .map(|w| Glob::name(w).map_err(|e| Problem::invalid(push(path, "subcommand"), format!("bad pattern `{s}` in `subcommand`: {e}"))))
+                            .map(|w| {
+                                Glob::name(w).map_err(|e| {
+                                    Problem::invalid(
+                                        push(path, "subcommand"),
+                                        format!("bad pattern `{s}` in `subcommand`: {e}"),
+                                    )
+                                })
+                            })
                             .collect::<Result<Vec<_>, _>>()
                     })
                     .collect::<Result<Vec<_>, _>>()?,
             ),
         };
-        if let Some(empty) = subcommands.as_ref().and_then(|s| s.iter().position(Vec::is_empty)) {
-            return Err(Problem::invalid(push(path, "subcommand"), format!("subcommand {} is blank", empty + 1)));
+        if let Some(empty) = subcommands
+            .as_ref()
+            .and_then(|s| s.iter().position(Vec::is_empty))
+        {
+            return Err(Problem::invalid(
+                push(path, "subcommand"),
+                format!("subcommand {} is blank", empty + 1),
+            ));
         }
         let flags = list(path, "flags", &d.flags)?.map(<[String]>::to_vec);
-        if let Some(bad) = flags.as_ref().and_then(|f| f.iter().find(|f| !f.starts_with('-') || f.len() < 2)) {
-            return Err(Problem::invalid(push(path, "flags"), format!("`{bad}` is not a flag")).with_help("flags start with `-` or `--`"));
+        if let Some(bad) = flags
+            .as_ref()
+            .and_then(|f| f.iter().find(|f| !f.starts_with('-') || f.len() < 2))
+        {
+            return Err(
+                Problem::invalid(push(path, "flags"), format!("`{bad}` is not a flag"))
+                    .with_help("flags start with `-` or `--`"),
+            );
         }
         Ok(ShellMatcher {
             programs: globs(path, "program", &d.program, false)?,
@@ -300,11 +400,20 @@ impl ShellMatcher {
     }
 
     fn matches(&self, c: &CommandIntent) -> bool {
-        if self.programs.as_ref().is_some_and(|ps| !ps.iter().any(|g| g.matches(base_name(&c.program)))) {
+        if self
+            .programs
+            .as_ref()
+            .is_some_and(|ps| !ps.iter().any(|g| g.matches(base_name(&c.program))))
+        {
             return false;
         }
         if let Some(subs) = &self.subcommands {
-            let strict: Vec<&str> = c.args.iter().filter(|a| !a.starts_with('-')).map(String::as_str).collect();
+            let strict: Vec<&str> = c
+                .args
+                .iter()
+                .filter(|a| !a.starts_with('-'))
+                .map(String::as_str)
+                .collect();
             let mut loose = Vec::new();
             let mut prev_flag = false;
             for a in &c.args {
@@ -314,13 +423,18 @@ impl ShellMatcher {
                 }
                 prev_flag = is_flag && !a.contains('=');
             }
-            let prefix = |words: &[&str], pat: &[Glob]| pat.len() <= words.len() && pat.iter().zip(words).all(|(g, w)| g.matches(w));
+            let prefix = |words: &[&str], pat: &[Glob]| {
+                pat.len() <= words.len() && pat.iter().zip(words).all(|(g, w)| g.matches(w))
+            };
             if !subs.iter().any(|p| prefix(&strict, p) || prefix(&loose, p)) {
                 return false;
             }
         }
         if let Some(flags) = &self.flags {
-            if !flags.iter().any(|f| c.args.iter().any(|a| flag_matches(f, a))) {
+            if !flags
+                .iter()
+                .any(|f| c.args.iter().any(|a| flag_matches(f, a)))
+            {
                 return false;
             }
         }
@@ -335,7 +449,12 @@ impl ShellMatcher {
             }
         }
         if let Some(hosts) = &self.hosts {
-            if !c.args.iter().filter_map(|a| host_of(a)).any(|h| hosts.iter().any(|g| g.matches(h))) {
+            if !c
+                .args
+                .iter()
+                .filter_map(|a| host_of(a))
+                .any(|h| hosts.iter().any(|g| g.matches(h)))
+            {
                 return false;
             }
         }
@@ -354,7 +473,11 @@ fn flag_matches(flag: &str, arg: &str) -> bool {
     let mut fc = flag.chars().skip(1);
     match (fc.next(), fc.next()) {
         (Some(letter), None) => {
-            arg.starts_with('-') && !arg.starts_with("--") && arg.len() > 2 && arg.chars().skip(1).all(|c| c.is_ascii_alphabetic()) && arg.contains(letter)
+            arg.starts_with('-')
+                && !arg.starts_with("--")
+                && arg.len() > 2
+                && arg.chars().skip(1).all(|c| c.is_ascii_alphabetic())
+                && arg.contains(letter)
         }
         _ => false,
     }
@@ -362,14 +485,26 @@ fn flag_matches(flag: &str, arg: &str) -> bool {
 
 /// The host an argument names: a URL's host, `user@host`, or `host:path` (scp, rsync).
 pub(crate) fn host_of(arg: &str) -> Option<&str> {
-    let value = arg.split_once('=').filter(|_| arg.starts_with('-')).map_or(arg, |(_, v)| v);
+    let value = arg
+        .split_once('=')
+        .filter(|_| arg.starts_with('-'))
+        .map_or(arg, |(_, v)| v);
     let rest = match value.split_once("://") {
-        Some((scheme, rest)) if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)) => rest,
+        Some((scheme, rest))
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)) =>
+        {
+            rest
+        }
         _ => {
             if value.starts_with('-') || value.starts_with('/') || value.starts_with('.') {
                 return None;
             }
-            let (before_colon, has_colon) = value.split_once(':').map_or((value, false), |(h, _)| (h, true));
+            let (before_colon, has_colon) = value
+                .split_once(':')
+                .map_or((value, false), |(h, _)| (h, true));
             if !(value.contains('@') || has_colon && before_colon.contains('.')) {
                 return None;
             }
@@ -379,11 +514,18 @@ pub(crate) fn host_of(arg: &str) -> Option<&str> {
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     let host_port = authority.rsplit('@').next().unwrap_or(authority);
     let host = if host_port.starts_with('[') {
-        host_port.split(']').next().map(|h| h.trim_start_matches('['))
+        host_port
+            .split(']')
+            .next()
+            .map(|h| h.trim_start_matches('['))
     } else {
         host_port.split(':').next()
     };
-    host.filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || ".-_:".contains(c)))
+    host.filter(|h| {
+        !h.is_empty()
+            && h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-_:".contains(c))
+    })
 }
 
 #[derive(Debug)]
@@ -397,14 +539,26 @@ impl ToolMatcher {
         let apath = push(path, "arguments");
         let mut arguments = Vec::new();
         for (k, v) in &d.arguments {
-            arguments.push((k.clone(), globs(&apath, k, &Some(v.clone()), false)?.unwrap_or_default()));
+            arguments.push((
+                k.clone(),
+                globs(&apath, k, &Some(v.clone()), false)?.unwrap_or_default(),
+            ));
         }
-        Ok(ToolMatcher { names: globs(path, "name", &d.name, false)?, arguments })
+        Ok(ToolMatcher {
+            names: globs(path, "name", &d.name, false)?,
+            arguments,
+        })
     }
 
     fn check(&self, s: &Subject<'_>) -> Result<(), String> {
-        let Some(tool) = &s.intent.tool else { return Err("the action is not a tool call".into()) };
-        if self.names.as_ref().is_some_and(|n| !n.iter().any(|g| g.matches(&tool.name))) {
+        let Some(tool) = &s.intent.tool else {
+            return Err("the action is not a tool call".into());
+        };
+        if self
+            .names
+            .as_ref()
+            .is_some_and(|n| !n.iter().any(|g| g.matches(&tool.name)))
+        {
             return Err(format!("tool `{}` does not match `tool.name`", tool.name));
         }
         let args = match s.action {
@@ -440,9 +594,15 @@ mod tests {
 
     #[test]
     fn hosts() {
-        assert_eq!(host_of("https://evil.example.com/x.sh"), Some("evil.example.com"));
+        assert_eq!(
+            host_of("https://evil.example.com/x.sh"),
+            Some("evil.example.com")
+        );
         assert_eq!(host_of("deploy@10.0.0.1"), Some("10.0.0.1"));
-        assert_eq!(host_of("backup.example.com:/srv"), Some("backup.example.com"));
+        assert_eq!(
+            host_of("backup.example.com:/srv"),
+            Some("backup.example.com")
+        );
         assert_eq!(host_of("--url=http://a.b:8080/"), Some("a.b"));
         assert_eq!(host_of("/etc/passwd"), None);
         assert_eq!(host_of("file.txt"), None);

@@ -26,7 +26,10 @@ use crate::verdict::{Severity, Verdict};
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "Access Guardrails policy document", description = "A policy document (TOML or JSON), version 1: refines the built-in policy with changes to built-in rules, its own rules, tool mappings, approvers and a sensitive data catalogue.")]
+#[schemars(
+    title = "Access Guardrails policy document",
+    description = "A policy document (TOML or JSON), version 1: refines the built-in policy with changes to built-in rules, its own rules, tool mappings, approvers and a sensitive data catalogue."
+)]
 pub struct PolicyDocument {
     /// The format version; `1`.
     pub version: u32,
@@ -357,7 +360,7 @@ pub enum ExampleDoc {
     /// Text read as the rule's kind of action.
     Text(String),
     /// An explicit action, optionally with a context.
-    Action(ExampleAction),
+    Action(Box<ExampleAction>),
 }
 
 /// An explicit example action. Exactly one of `sql`, `shell`, `argv`, `tool` is given.
@@ -399,7 +402,8 @@ impl<'de> Deserialize<'de> for ExampleDoc {
                 Ok(ExampleDoc::Text(v.to_owned()))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ExampleDoc, A::Error> {
-                ExampleAction::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(ExampleDoc::Action)
+                ExampleAction::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|a| ExampleDoc::Action(Box::new(a)))
             }
         }
         d.deserialize_any(V)

@@ -10,10 +10,11 @@ use std::fmt;
 ///
 /// ```
 /// use guardrails_core::Policy;
-/// let err = Policy::from_toml("version = 1\n[[rules]]\nid = \"x\"\nverdict = \"deny\"\nenviroment = \"prod\"\n").unwrap_err();
-/// assert_eq!(err.line(), Some(5));
-/// assert_eq!(err.field(), "rules[0].enviroment");
-/// assert_eq!(err.to_string(), "policy.toml:5:1: unknown field `enviroment` in rule `x`");
+/// let text = "version = 1\n[[rules]]\nid = \"x\"\nverdict = \"deny\"\nsql = { kind = \"drop table\" }\nwhen = { enviroment = \"prod\" }\n";
+/// let err = Policy::from_toml(text).unwrap_err();
+/// assert_eq!(err.line(), Some(6));
+/// assert_eq!(err.field(), "rules[0].when.enviroment");
+/// assert_eq!(err.to_string(), "policy.toml:6:10: unknown field `enviroment` in rule `x`");
 /// assert_eq!(err.help(), Some("did you mean `environment`?"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -21,20 +22,20 @@ use std::fmt;
 pub enum PolicyError {
     /// The text is not TOML or JSON.
     #[error("{0}")]
-    Syntax(Located),
+    Syntax(Box<Located>),
     /// A field is unknown, missing or of the wrong type.
     #[error("{0}")]
-    Field(Located),
+    Field(Box<Located>),
     /// The document is well-formed but invalid: unknown rule ids, bad globs or regexes,
     /// contradictory scopes, unsupported versions.
     #[error("{0}")]
-    Invalid(Located),
+    Invalid(Box<Located>),
     /// An example of a rule did not behave as the document says.
     #[error("{0}")]
-    Example(Located),
+    Example(Box<Located>),
     /// The file could not be read.
     #[error("{0}")]
-    Io(Located),
+    Io(Box<Located>),
 }
 
 /// Where and what: the details of a [`PolicyError`].
@@ -63,7 +64,11 @@ impl fmt::Display for Located {
 impl PolicyError {
     fn located(&self) -> &Located {
         match self {
-            PolicyError::Syntax(l) | PolicyError::Field(l) | PolicyError::Invalid(l) | PolicyError::Example(l) | PolicyError::Io(l) => l,
+            PolicyError::Syntax(l)
+            | PolicyError::Field(l)
+            | PolicyError::Invalid(l)
+            | PolicyError::Example(l)
+            | PolicyError::Io(l) => l,
         }
     }
 
@@ -161,7 +166,12 @@ pub(crate) fn parse_path(text: &str) -> Vec<Seg> {
 
 impl Problem {
     pub(crate) fn new(kind: ProblemKind, path: Vec<Seg>, message: impl Into<String>) -> Self {
-        Problem { kind, path, message: message.into(), help: None }
+        Problem {
+            kind,
+            path,
+            message: message.into(),
+            help: None,
+        }
     }
 
     pub(crate) fn invalid(path: Vec<Seg>, message: impl Into<String>) -> Self {
@@ -185,16 +195,23 @@ impl Problem {
             help: self.help,
         };
         match self.kind {
-            ProblemKind::Syntax => PolicyError::Syntax(located),
-            ProblemKind::Field => PolicyError::Field(located),
-            ProblemKind::Invalid => PolicyError::Invalid(located),
-            ProblemKind::Example => PolicyError::Example(located),
+            ProblemKind::Syntax => PolicyError::Syntax(Box::new(located)),
+            ProblemKind::Field => PolicyError::Field(Box::new(located)),
+            ProblemKind::Invalid => PolicyError::Invalid(Box::new(located)),
+            ProblemKind::Example => PolicyError::Example(Box::new(located)),
         }
     }
 }
 
 pub(crate) fn io_error(source: &str, message: String) -> PolicyError {
-    PolicyError::Io(Located { source: source.to_owned(), line: None, column: None, field: String::new(), message, help: None })
+    PolicyError::Io(Box::new(Located {
+        source: source.to_owned(),
+        line: None,
+        column: None,
+        field: String::new(),
+        message,
+        help: None,
+    }))
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -208,25 +225,40 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
-pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 4);
     candidates
         .into_iter()
-        .map(|c| (c, distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase())))
+        .map(|c| {
+            (
+                c,
+                distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+            )
+        })
         .filter(|(_, d)| *d <= limit)
         .min_by_key(|(_, d)| *d)
         .map(|(c, _)| c)
 }
 
 /// The help line for an unknown name: a suggestion, or the list of accepted names.
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<String> {
+pub(crate) fn did_you_mean(word: &str, candidates: &[&str]) -> Option<String> {
     if let Some(c) = closest(word, candidates.iter().copied()) {
         return Some(format!("did you mean `{c}`?"));
     }
     if candidates.is_empty() || candidates.len() > 12 {
         return None;
     }
-    Some(format!("expected one of {}", candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")))
+    Some(format!(
+        "expected one of {}",
+        candidates
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// Levenshtein distance, with a transposition counted as one edit.
@@ -251,7 +283,9 @@ pub(crate) fn distance(a: &str, b: &str) -> usize {
             let get = |i: usize, j: usize| d.get(at(i, j)).copied().unwrap_or(usize::MAX / 2);
             let ca = a.get(i - 1);
             let cb = b.get(j - 1);
-            let mut v = (get(i - 1, j) + 1).min(get(i, j - 1) + 1).min(get(i - 1, j - 1) + usize::from(ca != cb));
+            let mut v = (get(i - 1, j) + 1)
+                .min(get(i, j - 1) + 1)
+                .min(get(i - 1, j - 1) + usize::from(ca != cb));
             if i > 1 && j > 1 && ca == b.get(j - 2) && a.get(i - 2) == cb {
                 v = v.min(get(i - 2, j - 2) + 1);
             }
@@ -271,7 +305,10 @@ mod tests {
     fn distances_and_suggestions() {
         assert_eq!(distance("enviroment", "environment"), 1);
         assert_eq!(distance("ab", "ba"), 1);
-        assert_eq!(closest("enviroment", ["environment", "actor"]), Some("environment"));
+        assert_eq!(
+            closest("enviroment", ["environment", "actor"]),
+            Some("environment")
+        );
         assert_eq!(closest("zzz", ["environment"]), None);
     }
 

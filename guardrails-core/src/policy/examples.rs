@@ -9,7 +9,12 @@ use super::err::{Problem, ProblemKind, Seg};
 use super::Policy;
 
 fn at(section: &str, i: usize, list: &str, j: usize) -> Vec<Seg> {
-    vec![Seg::Key(section.into()), Seg::Index(i), Seg::Key(list.into()), Seg::Index(j)]
+    vec![
+        Seg::Key(section.into()),
+        Seg::Index(i),
+        Seg::Key(list.into()),
+        Seg::Index(j),
+    ]
 }
 
 fn shown(e: &ExampleDoc) -> String {
@@ -31,7 +36,11 @@ fn shown(e: &ExampleDoc) -> String {
 }
 
 /// The action and optional context of an example. `kind` says how a string is read.
-fn action_of<'e>(e: &'e ExampleDoc, kind: Option<&str>, dialect: Dialect) -> Result<(Action, Option<&'e Context>), String> {
+fn action_of<'e>(
+    e: &'e ExampleDoc,
+    kind: Option<&str>,
+    dialect: Dialect,
+) -> Result<(Action, Option<&'e Context>), String> {
     match e {
         ExampleDoc::Text(t) => match kind {
             Some("sql") => Ok((Action::sql(dialect, t.clone()), None)),
@@ -64,24 +73,56 @@ fn action_of<'e>(e: &'e ExampleDoc, kind: Option<&str>, dialect: Dialect) -> Res
 pub(crate) fn run(policy: &Policy, doc: &PolicyDocument) -> Result<(), Problem> {
     let c = &*policy.inner;
     for (i, (rdoc, rule)) in doc.rules.iter().zip(&c.rules).enumerate() {
-        let dialect = rdoc.sql.as_ref().and_then(|s| s.dialect).unwrap_or_default();
-        for (list, examples, expect) in [("match", &rdoc.matches, true), ("not_match", &rdoc.not_match, false)] {
+        let dialect = rdoc
+            .sql
+            .as_ref()
+            .and_then(|s| s.dialect)
+            .unwrap_or_default();
+        for (list, examples, expect) in [
+            ("match", &rdoc.matches, true),
+            ("not_match", &rdoc.not_match, false),
+        ] {
             for (j, e) in examples.iter().enumerate() {
                 let path = at("rules", i, list, j);
-                let (action, ctx) = action_of(e, rule.example_kind(), dialect)
-                    .map_err(|m| Problem::new(ProblemKind::Example, path.clone(), format!("example {} of rule `{}`: {m}", j + 1, rule.id)))?;
+                let (action, ctx) = action_of(e, rule.example_kind(), dialect).map_err(|m| {
+                    Problem::new(
+                        ProblemKind::Example,
+                        path.clone(),
+                        format!("example {} of rule `{}`: {m}", j + 1, rule.id),
+                    )
+                })?;
                 let analysis = policy.analyze(&action);
-                let subject = Subject { intent: &analysis.intent, normalized: &analysis.normalized, action: Some(&action) };
+                let subject = Subject {
+                    intent: &analysis.intent,
+                    normalized: &analysis.normalized,
+                    action: Some(&action),
+                };
                 let result = match ctx {
                     Some(ctx) => rule.scope.check(ctx).and_then(|()| rule.check(&subject)),
                     None => rule.check(&subject),
                 };
                 match (expect, result) {
                     (true, Err(why)) => {
-                        return Err(Problem::new(ProblemKind::Example, path, format!("rule `{}` does not match its example `{}`: {why}", rule.id, shown(e))))
+                        return Err(Problem::new(
+                            ProblemKind::Example,
+                            path,
+                            format!(
+                                "rule `{}` does not match its example `{}`: {why}",
+                                rule.id,
+                                shown(e)
+                            ),
+                        ))
                     }
                     (false, Ok(_)) => {
-                        return Err(Problem::new(ProblemKind::Example, path, format!("rule `{}` matches `{}`, listed in `not_match`", rule.id, shown(e))))
+                        return Err(Problem::new(
+                            ProblemKind::Example,
+                            path,
+                            format!(
+                                "rule `{}` matches `{}`, listed in `not_match`",
+                                rule.id,
+                                shown(e)
+                            ),
+                        ))
                     }
                     _ => {}
                 }
@@ -96,20 +137,45 @@ pub(crate) fn run(policy: &Policy, doc: &PolicyDocument) -> Result<(), Problem> 
         } else {
             None
         };
-        for (list, examples, expect) in [("match", &odoc.matches, true), ("not_match", &odoc.not_match, false)] {
+        for (list, examples, expect) in [
+            ("match", &odoc.matches, true),
+            ("not_match", &odoc.not_match, false),
+        ] {
             for (j, e) in examples.iter().enumerate() {
                 let path = at("builtin", i, list, j);
-                let (action, ctx) = action_of(e, kind, Dialect::Generic)
-                    .map_err(|m| Problem::new(ProblemKind::Example, path.clone(), format!("example {} of the change to `{}`: {m}", j + 1, odoc.rule)))?;
+                let (action, ctx) = action_of(e, kind, Dialect::Generic).map_err(|m| {
+                    Problem::new(
+                        ProblemKind::Example,
+                        path.clone(),
+                        format!("example {} of the change to `{}`: {m}", j + 1, odoc.rule),
+                    )
+                })?;
                 let analysis = policy.analyze(&action);
                 let in_scope = ctx.is_none_or(|ctx| ov.scope.matches(ctx));
-                let fires = in_scope && analysis.detections.iter().any(|d| ov.rule.matches(&d.rule));
+                let fires =
+                    in_scope && analysis.detections.iter().any(|d| ov.rule.matches(&d.rule));
                 if fires != expect {
-                    let found: Vec<&str> = analysis.detections.iter().map(|d| d.rule.as_str()).collect();
-                    let what = if expect { "does not fire on" } else { "fires on" };
-                    let mut p = Problem::new(ProblemKind::Example, path, format!("`{}` {what} its example `{}`", odoc.rule, shown(e)));
+                    let found: Vec<&str> = analysis
+                        .detections
+                        .iter()
+                        .map(|d| d.rule.as_str())
+                        .collect();
+                    let what = if expect {
+                        "does not fire on"
+                    } else {
+                        "fires on"
+                    };
+                    let mut p = Problem::new(
+                        ProblemKind::Example,
+                        path,
+                        format!("`{}` {what} its example `{}`", odoc.rule, shown(e)),
+                    );
                     if expect {
-                        p = p.with_help(if found.is_empty() { "the example has no finding".to_owned() } else { format!("the example's findings: `{}`", found.join("`, `")) });
+                        p = p.with_help(if found.is_empty() {
+                            "the example has no finding".to_owned()
+                        } else {
+                            format!("the example's findings: `{}`", found.join("`, `"))
+                        });
                     }
                     return Err(p);
                 }

@@ -42,8 +42,17 @@ impl StepOutcome {
     }
 }
 
-pub(crate) fn push(trace: &mut Option<&mut Vec<Step>>, rule: &str, outcome: StepOutcome, reason: String) {
+pub(crate) fn push(
+    trace: &mut Option<&mut Vec<Step>>,
+    rule: &str,
+    outcome: StepOutcome,
+    reason: String,
+) {
     if let Some(t) = trace.as_deref_mut() {
-        t.push(Step { rule: rule.to_owned(), outcome, reason });
+        t.push(Step {
+            rule: rule.to_owned(),
+            outcome,
+            reason,
+        });
     }
 }

@@ -10,7 +10,10 @@ enum Token {
     One,
     Star,
     DoubleStar,
-    Class { negated: bool, ranges: Vec<(char, char)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
 }
 
 /// A compiled glob.
@@ -43,11 +46,21 @@ impl Glob {
         Glob::compile(pattern, Some('/'), false)
     }
 
-    fn compile(pattern: &str, separator: Option<char>, case_insensitive: bool) -> Result<Glob, GlobError> {
+    fn compile(
+        pattern: &str,
+        separator: Option<char>,
+        case_insensitive: bool,
+    ) -> Result<Glob, GlobError> {
         if pattern.is_empty() {
             return Err("an empty pattern matches nothing".into());
         }
-        let fold = |c: char| if case_insensitive { c.to_ascii_lowercase() } else { c };
+        let fold = |c: char| {
+            if case_insensitive {
+                c.to_ascii_lowercase()
+            } else {
+                c
+            }
+        };
         let mut tokens = Vec::new();
         let mut chars = pattern.chars().peekable();
         while let Some(c) = chars.next() {
@@ -61,7 +74,11 @@ impl Glob {
                     if n > 2 {
                         return Err("`***` is not a pattern: use `*` or `**`".into());
                     }
-                    tokens.push(if n == 2 { Token::DoubleStar } else { Token::Star });
+                    tokens.push(if n == 2 {
+                        Token::DoubleStar
+                    } else {
+                        Token::Star
+                    });
                 }
                 '?' => tokens.push(Token::One),
                 '\\' => match chars.next() {
@@ -90,7 +107,9 @@ impl Glob {
                                     break;
                                 }
                                 Some(hi) if hi >= c => ranges.push((fold(c), fold(hi))),
-                                Some(hi) => return Err(format!("the range `{c}-{hi}` is reversed")),
+                                Some(hi) => {
+                                    return Err(format!("the range `{c}-{hi}` is reversed"))
+                                }
                                 None => break,
                             }
                         } else {
@@ -108,7 +127,12 @@ impl Glob {
                 c => tokens.push(Token::Char(fold(c))),
             }
         }
-        Ok(Glob { source: pattern.to_owned(), tokens, separator, case_insensitive })
+        Ok(Glob {
+            source: pattern.to_owned(),
+            tokens,
+            separator,
+            case_insensitive,
+        })
     }
 
     /// The pattern as written.
@@ -123,8 +147,11 @@ impl Glob {
 
     /// Whether `text` matches the whole pattern.
     pub(crate) fn matches(&self, text: &str) -> bool {
-        let text: Vec<char> =
-            if self.case_insensitive { text.chars().map(|c| c.to_ascii_lowercase()).collect() } else { text.chars().collect() };
+        let text: Vec<char> = if self.case_insensitive {
+            text.chars().map(|c| c.to_ascii_lowercase()).collect()
+        } else {
+            text.chars().collect()
+        };
         let n = text.len();
         // reach[j]: the tokens consumed so far can match exactly text[..j].
         let mut reach = vec![false; n + 1];
@@ -203,7 +230,9 @@ mod tests {
         let g = Glob::path("/etc/*").unwrap();
         assert!(g.matches("/etc/passwd"));
         assert!(!g.matches("/etc/ssh/sshd_config"));
-        assert!(Glob::path("/etc/**").unwrap().matches("/etc/ssh/sshd_config"));
+        assert!(Glob::path("/etc/**")
+            .unwrap()
+            .matches("/etc/ssh/sshd_config"));
         assert!(Glob::path("**/.env").unwrap().matches("app/config/.env"));
         assert!(!Glob::path("*.TXT").unwrap().matches("a.txt"));
     }

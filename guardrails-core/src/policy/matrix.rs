@@ -25,7 +25,12 @@ use crate::verdict::Verdict;
 /// assert_eq!(builtin_verdict(RuleClass::Destructive, Grade::Deny, Environment::Production, ActorKind::Human), Verdict::Review);
 /// assert_eq!(builtin_verdict(RuleClass::Breakout, Grade::Deny, Environment::Development, ActorKind::Human), Verdict::Deny);
 /// ```
-pub fn builtin_verdict(class: RuleClass, grade: Grade, env: Environment, actor: ActorKind) -> Verdict {
+pub fn builtin_verdict(
+    class: RuleClass,
+    grade: Grade,
+    env: Environment,
+    actor: ActorKind,
+) -> Verdict {
     match grade {
         Grade::Notice => Verdict::Allow,
         Grade::Deny if class == RuleClass::Breakout => Verdict::Deny,

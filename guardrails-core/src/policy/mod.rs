@@ -22,8 +22,9 @@ use serde::{Deserialize, Serialize};
 
 pub use approval::{AppliedApproval, ApprovalClaims};
 pub use document::{
-    ApproverDoc, CatalogueDoc, DefaultDoc, ExampleAction, ExampleDoc, ExemptionDoc, Extends, OneOrMany, OverrideDoc, PolicyDocument, RuleDoc,
-    ScopeDoc, SensitiveDoc, ShellMatchDoc, SqlMatchDoc, TextMatchDoc, ToolDoc, ToolKindDoc, ToolMatchDoc,
+    ApproverDoc, CatalogueDoc, DefaultDoc, ExampleAction, ExampleDoc, ExemptionDoc, Extends,
+    OneOrMany, OverrideDoc, PolicyDocument, RuleDoc, ScopeDoc, SensitiveDoc, ShellMatchDoc,
+    SqlMatchDoc, TextMatchDoc, ToolDoc, ToolKindDoc, ToolMatchDoc,
 };
 pub use err::{Located, PolicyError};
 pub use explain::{Step, StepOutcome};
@@ -93,7 +94,12 @@ impl Policy {
     /// ```
     pub fn builtin() -> Policy {
         static BUILTIN: OnceLock<Policy> = OnceLock::new();
-        BUILTIN.get_or_init(|| Policy { inner: Arc::new(Compiled::builtin(builtin_digest_cached().to_owned())), mode: Mode::Enforce }).clone()
+        BUILTIN
+            .get_or_init(|| Policy {
+                inner: Arc::new(Compiled::builtin(builtin_digest_cached().to_owned())),
+                mode: Mode::Enforce,
+            })
+            .clone()
     }
 
     /// Loads a TOML policy document. Errors name the line, the column and the field.
@@ -148,8 +154,16 @@ impl Policy {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
         let path = path.as_ref();
         let source = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| err::io_error(&source, format!("cannot read the policy: {}", e.to_string().to_lowercase())))?;
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            err::io_error(
+                &source,
+                format!("cannot read the policy: {}", e.to_string().to_lowercase()),
+            )
+        })?;
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             Policy::from_json_named(&text, &source)
         } else {
             Policy::from_toml_named(&text, &source)
@@ -169,11 +183,19 @@ impl Policy {
         Policy::finish(doc, "policy", &load::Located::Json { value })
     }
 
-    fn finish(doc: &PolicyDocument, source: &str, located: &load::Located<'_>) -> Result<Policy, PolicyError> {
+    fn finish(
+        doc: &PolicyDocument,
+        source: &str,
+        located: &load::Located<'_>,
+    ) -> Result<Policy, PolicyError> {
         let place = |p: Problem| {
             let owner = load::owner_of(located, &p.path);
             let name = owner.split('`').nth(1).unwrap_or("");
-            let p = if p.kind == ProblemKind::Example || owner.is_empty() || p.path.len() <= 2 || (!name.is_empty() && p.message.contains(name)) {
+            let p = if p.kind == ProblemKind::Example
+                || owner.is_empty()
+                || p.path.len() <= 2
+                || (!name.is_empty() && p.message.contains(name))
+            {
                 p
             } else {
                 let message = match p.message.split_once(": ") {
@@ -185,7 +207,10 @@ impl Policy {
             located.place(source, p)
         };
         let compiled = compile::compile(doc, builtin_digest_cached()).map_err(place)?;
-        let policy = Policy { mode: compiled.mode, inner: Arc::new(compiled) };
+        let policy = Policy {
+            mode: compiled.mode,
+            inner: Arc::new(compiled),
+        };
         examples::run(&policy, doc).map_err(place)?;
         Ok(policy)
     }
@@ -199,7 +224,10 @@ impl Policy {
     /// ```
     #[must_use]
     pub fn monitor(&self) -> Policy {
-        Policy { inner: Arc::clone(&self.inner), mode: Mode::Monitor }
+        Policy {
+            inner: Arc::clone(&self.inner),
+            mode: Mode::Monitor,
+        }
     }
 
     /// The policy's mode.
@@ -243,7 +271,9 @@ impl Policy {
             Action::Tool { name, .. } => self.inner.tool_target(name),
             _ => None,
         };
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze_with(action, target))) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            analyze_with(action, target)
+        })) {
             Ok(a) => a,
             Err(_) => internal_failure(action),
         }
@@ -288,14 +318,27 @@ impl Policy {
         (d, steps)
     }
 
-    fn decide_traced(&self, analysis: Analysis, action: Option<&Action>, ctx: &Context, mut trace: Option<&mut Vec<Step>>) -> Decision {
+    fn decide_traced(
+        &self,
+        analysis: Analysis,
+        action: Option<&Action>,
+        ctx: &Context,
+        mut trace: Option<&mut Vec<Step>>,
+    ) -> Decision {
         let c = &*self.inner;
         // 1. Built-in detections (and catalogue bulk reads), judged with the document's changes.
         let mut detections = analysis.detections;
         if let Some(cat) = &c.catalogue {
-            detections.retain(|d| !(d.rule == "sql.sensitive-bulk-read" && d.grade == Grade::Review && d.statement.is_some_and(|i| cat.covers(&analysis.intent, i))));
+            detections.retain(|d| {
+                !(d.rule == "sql.sensitive-bulk-read"
+                    && d.grade == Grade::Review
+                    && d.statement.is_some_and(|i| cat.covers(&analysis.intent, i)))
+            });
             for d in cat.detections(&analysis.intent, ctx) {
-                if !detections.iter().any(|x| x.rule == d.rule && x.statement == d.statement) {
+                if !detections
+                    .iter()
+                    .any(|x| x.rule == d.rule && x.statement == d.statement)
+                {
                     detections.push(d);
                 }
             }
@@ -303,21 +346,45 @@ impl Policy {
         let mut findings: Vec<Finding> = Vec::with_capacity(detections.len());
         for d in detections {
             if let Some(f) = self.judge(d, ctx, &mut trace) {
-                if !findings.iter().any(|x| x.rule == f.rule && x.statement == f.statement && x.span == f.span && x.message == f.message) {
+                if !findings.iter().any(|x| {
+                    x.rule == f.rule
+                        && x.statement == f.statement
+                        && x.span == f.span
+                        && x.message == f.message
+                }) {
                     findings.push(f);
                 }
             }
         }
         // 2. The document's own rules.
-        let subject = Subject { intent: &analysis.intent, normalized: &analysis.normalized, action };
+        let subject = Subject {
+            intent: &analysis.intent,
+            normalized: &analysis.normalized,
+            action,
+        };
         let mut matched_any = false;
         for r in &c.rules {
-            let outcome = r.scope.check(ctx).and_then(|()| r.check(&subject).map_err(|e| format!("no match: {e}")));
+            let outcome = r
+                .scope
+                .check(ctx)
+                .and_then(|()| r.check(&subject).map_err(|e| format!("no match: {e}")));
             match outcome {
                 Ok(hit) => {
                     matched_any = true;
-                    explain::push(&mut trace, &r.id, StepOutcome::Matched, format!("verdict `{}`", r.verdict));
-                    findings.push(Finding { rule: r.id.clone(), verdict: r.verdict, severity: r.severity, message: r.message.clone(), statement: hit.statement, span: hit.span });
+                    explain::push(
+                        &mut trace,
+                        &r.id,
+                        StepOutcome::Matched,
+                        format!("verdict `{}`", r.verdict),
+                    );
+                    findings.push(Finding {
+                        rule: r.id.clone(),
+                        verdict: r.verdict,
+                        severity: r.severity,
+                        message: r.message.clone(),
+                        statement: hit.statement,
+                        span: hit.span,
+                    });
                 }
                 Err(why) => explain::push(&mut trace, &r.id, StepOutcome::Skipped, why),
             }
@@ -325,28 +392,56 @@ impl Policy {
         // 3. The default for actions nothing matched.
         let raised = findings.iter().any(|f| f.verdict > Verdict::Allow);
         if !matched_any && !raised {
-            let default = c.defaults.iter().find(|(s, _)| s.matches(ctx)).map_or(c.default, |(_, v)| *v);
+            let default = c
+                .defaults
+                .iter()
+                .find(|(s, _)| s.matches(ctx))
+                .map_or(c.default, |(_, v)| *v);
             if default > Verdict::Allow {
-                explain::push(&mut trace, "policy.default", StepOutcome::Matched, format!("no rule matched: default `{default}`"));
+                explain::push(
+                    &mut trace,
+                    "policy.default",
+                    StepOutcome::Matched,
+                    format!("no rule matched: default `{default}`"),
+                );
                 findings.push(Finding {
                     rule: "policy.default".into(),
                     verdict: default,
-                    severity: if default == Verdict::Deny { Severity::High } else { Severity::Medium },
-                    message: format!("no rule of the policy allows this action: the default is `{default}`"),
+                    severity: if default == Verdict::Deny {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
+                    message: format!(
+                        "no rule of the policy allows this action: the default is `{default}`"
+                    ),
                     statement: None,
                     span: None,
                 });
             }
         }
-        findings.sort_by(|a, b| b.verdict.cmp(&a.verdict));
-        let mut verdict = findings.iter().map(|f| f.verdict).max().unwrap_or(Verdict::Allow);
+        findings.sort_by_key(|f| std::cmp::Reverse(f.verdict));
+        let mut verdict = findings
+            .iter()
+            .map(|f| f.verdict)
+            .max()
+            .unwrap_or(Verdict::Allow);
         let fingerprint = self.fingerprint(&analysis.normalized);
         // 4. Approvals lift a review, never a deny.
-        let approvals = if verdict == Verdict::Review { self.approve(&findings, &fingerprint, ctx, &mut trace) } else { Vec::new() };
+        let approvals = if verdict == Verdict::Review {
+            self.approve(&findings, &fingerprint, ctx, &mut trace)
+        } else {
+            Vec::new()
+        };
         if !approvals.is_empty() {
             verdict = Verdict::Allow;
         } else if verdict == Verdict::Deny && !ctx.approvals.is_empty() {
-            explain::push(&mut trace, "approvals", StepOutcome::Skipped, "a `deny` is never lifted by an approval".into());
+            explain::push(
+                &mut trace,
+                "approvals",
+                StepOutcome::Skipped,
+                "a `deny` is never lifted by an approval".into(),
+            );
         }
         Decision {
             verdict,
@@ -362,7 +457,12 @@ impl Policy {
 
     /// Judges one detection: the built-in matrix, then the first change whose rule and scope
     /// match. `None` when the change disables it (or the document extends nothing).
-    fn judge(&self, d: Detection, ctx: &Context, trace: &mut Option<&mut Vec<Step>>) -> Option<Finding> {
+    fn judge(
+        &self,
+        d: Detection,
+        ctx: &Context,
+        trace: &mut Option<&mut Vec<Step>>,
+    ) -> Option<Finding> {
         let c = &*self.inner;
         let info = rules::lookup(&d.rule);
         let mut class = info.map_or(RuleClass::Risky, |r| r.class);
@@ -373,7 +473,12 @@ impl Policy {
         let mut verdict = builtin_verdict(class, d.grade, ctx.environment_class(), ctx.actor.kind);
         let fail_closed = is_fail_closed(&d.rule);
         if c.extends == Extends::None && !fail_closed {
-            explain::push(trace, &d.rule, StepOutcome::Skipped, "the policy extends `none`".into());
+            explain::push(
+                trace,
+                &d.rule,
+                StepOutcome::Skipped,
+                "the policy extends `none`".into(),
+            );
             return None;
         }
         for o in c.overrides.iter().filter(|o| o.rule.matches(&d.rule)) {
@@ -382,11 +487,21 @@ impl Policy {
                 continue;
             }
             if let Err(why) = o.scope.check(ctx) {
-                explain::push(trace, &d.rule, StepOutcome::Skipped, format!("{label} does not apply: {why}"));
+                explain::push(
+                    trace,
+                    &d.rule,
+                    StepOutcome::Skipped,
+                    format!("{label} does not apply: {why}"),
+                );
                 continue;
             }
             if o.disable {
-                explain::push(trace, &d.rule, StepOutcome::Disabled, format!("disabled by {label}"));
+                explain::push(
+                    trace,
+                    &d.rule,
+                    StepOutcome::Disabled,
+                    format!("disabled by {label}"),
+                );
                 return None;
             }
             if let Some(v) = o.verdict {
@@ -397,20 +512,59 @@ impl Policy {
             if let Some(s) = o.severity {
                 severity = s;
             }
-            explain::push(trace, &d.rule, StepOutcome::Changed, format!("{label}: verdict `{verdict}`, severity `{}`", severity.as_str()));
+            explain::push(
+                trace,
+                &d.rule,
+                StepOutcome::Changed,
+                format!(
+                    "{label}: verdict `{verdict}`, severity `{}`",
+                    severity.as_str()
+                ),
+            );
             break;
         }
-        explain::push(trace, &d.rule, StepOutcome::Matched, format!("verdict `{verdict}`: {}", d.message));
-        Some(Finding { verdict, rule: d.rule, severity, message: d.message, statement: d.statement, span: d.span })
+        explain::push(
+            trace,
+            &d.rule,
+            StepOutcome::Matched,
+            format!("verdict `{verdict}`: {}", d.message),
+        );
+        Some(Finding {
+            verdict,
+            rule: d.rule,
+            severity,
+            message: d.message,
+            statement: d.statement,
+            span: d.span,
+        })
     }
 
-    fn approve(&self, findings: &[Finding], fingerprint: &str, ctx: &Context, trace: &mut Option<&mut Vec<Step>>) -> Vec<AppliedApproval> {
+    fn approve(
+        &self,
+        findings: &[Finding],
+        fingerprint: &str,
+        ctx: &Context,
+        trace: &mut Option<&mut Vec<Step>>,
+    ) -> Vec<AppliedApproval> {
         for a in &ctx.approvals {
             match approval::check(a, fingerprint, ctx, &self.inner.approvers) {
                 Ok(()) => {
-                    let lifted: Vec<String> = findings.iter().filter(|f| f.verdict == Verdict::Review).map(|f| f.rule.clone()).collect();
-                    explain::push(trace, "approvals", StepOutcome::Matched, format!("`{}` lifted `{}`", a.approver, lifted.join("`, `")));
-                    return vec![AppliedApproval { approver: a.approver.clone(), expires_at: a.expires_at.clone().unwrap_or_default(), lifted }];
+                    let lifted: Vec<String> = findings
+                        .iter()
+                        .filter(|f| f.verdict == Verdict::Review)
+                        .map(|f| f.rule.clone())
+                        .collect();
+                    explain::push(
+                        trace,
+                        "approvals",
+                        StepOutcome::Matched,
+                        format!("`{}` lifted `{}`", a.approver, lifted.join("`, `")),
+                    );
+                    return vec![AppliedApproval {
+                        approver: a.approver.clone(),
+                        expires_at: a.expires_at.clone().unwrap_or_default(),
+                        lifted,
+                    }];
                 }
                 Err(why) => explain::push(trace, "approvals", StepOutcome::Skipped, why),
             }
@@ -422,7 +576,9 @@ impl Policy {
     /// `fingerprint_key`, else BLAKE3 in derive-key mode; hex.
     fn fingerprint(&self, normalized: &str) -> String {
         match &self.inner.fingerprint_key {
-            Some(k) => blake3::keyed_hash(k, normalized.as_bytes()).to_hex().to_string(),
+            Some(k) => blake3::keyed_hash(k, normalized.as_bytes())
+                .to_hex()
+                .to_string(),
             None => fingerprint(normalized),
         }
     }
@@ -435,7 +591,11 @@ fn internal_failure(action: &Action) -> Analysis {
         Action::Tool { .. } => "tool.bad-arguments",
     };
     Analysis {
-        detections: vec![Detection::new(rule, Grade::Deny, "the analysis failed internally: fail closed")],
+        detections: vec![Detection::new(
+            rule,
+            Grade::Deny,
+            "the analysis failed internally: fail closed",
+        )],
         normalized: format!("{action:?}"),
         ..Analysis::default()
     }

@@ -38,7 +38,11 @@ fn key(path: &[Seg], k: &str) -> Vec<Seg> {
     p
 }
 
-fn nonempty<'a, T>(path: &[Seg], field: &str, v: &'a Option<OneOrMany<T>>) -> Result<Option<&'a [T]>, Problem> {
+fn nonempty<'a, T>(
+    path: &[Seg],
+    field: &str,
+    v: &'a Option<OneOrMany<T>>,
+) -> Result<Option<&'a [T]>, Problem> {
     match v {
         None => Ok(None),
         Some(list) if list.0.is_empty() => Err(Problem::invalid(
@@ -50,15 +54,25 @@ fn nonempty<'a, T>(path: &[Seg], field: &str, v: &'a Option<OneOrMany<T>>) -> Re
     }
 }
 
-fn globs(path: &[Seg], field: &str, v: &Option<OneOrMany<String>>) -> Result<Option<Vec<Glob>>, Problem> {
-    let Some(list) = nonempty(path, field, v)? else { return Ok(None) };
+fn globs(
+    path: &[Seg],
+    field: &str,
+    v: &Option<OneOrMany<String>>,
+) -> Result<Option<Vec<Glob>>, Problem> {
+    let Some(list) = nonempty(path, field, v)? else {
+        return Ok(None);
+    };
     let mut out = Vec::with_capacity(list.len());
     for (i, p) in list.iter().enumerate() {
         let mut at = key(path, field);
         if v.as_ref().is_some_and(|l| l.0.len() > 1) {
             at.push(Seg::Index(i));
         }
-        out.push(Glob::name(p).map_err(|e| Problem::invalid(at, format!("bad pattern `{p}` in `{field}`: {e}")))?);
+        out.push(
+            Glob::name(p).map_err(|e| {
+                Problem::invalid(at, format!("bad pattern `{p}` in `{field}`: {e}"))
+            })?,
+        );
     }
     Ok(Some(out))
 }
@@ -66,7 +80,9 @@ fn globs(path: &[Seg], field: &str, v: &Option<OneOrMany<String>>) -> Result<Opt
 impl Scope {
     /// Compiles a scope found at `path` (the `when` table).
     pub(crate) fn compile(doc: Option<&ScopeDoc>, path: &[Seg]) -> Result<Scope, Problem> {
-        let Some(doc) = doc else { return Ok(Scope::default()) };
+        let Some(doc) = doc else {
+            return Ok(Scope::default());
+        };
         let environments = match nonempty(path, "environment", &doc.environment)? {
             None => None,
             Some(list) => {
@@ -76,7 +92,10 @@ impl Scope {
                     match CLASSES.iter().find(|(n, _)| *n == lower) {
                         Some((_, c)) => out.push(EnvPattern::Class(*c)),
                         None => out.push(EnvPattern::Name(Glob::name(e).map_err(|m| {
-                            Problem::invalid(key(path, "environment"), format!("bad pattern `{e}` in `environment`: {m}"))
+                            Problem::invalid(
+                                key(path, "environment"),
+                                format!("bad pattern `{e}` in `environment`: {m}"),
+                            )
                         })?)),
                     }
                 }
@@ -133,7 +152,10 @@ impl Scope {
         }
         if let Some(kinds) = &self.actor_kinds {
             if !kinds.contains(&ctx.actor.kind) {
-                return Err(format!("actor kind `{}` is out of scope", ctx.actor.kind.as_str()));
+                return Err(format!(
+                    "actor kind `{}` is out of scope",
+                    ctx.actor.kind.as_str()
+                ));
             }
         }
         if let Some(actors) = &self.actors {
@@ -181,11 +203,14 @@ impl Scope {
 
     /// A canonical rendering, to compare scopes for contradictions.
     pub(crate) fn canonical(&self) -> String {
-        let g = |v: &Option<Vec<Glob>>| v.as_ref().map(|v| {
-            let mut s: Vec<String> = v.iter().map(|g| g.as_str().to_ascii_lowercase()).collect();
-            s.sort();
-            s
-        });
+        let g = |v: &Option<Vec<Glob>>| {
+            v.as_ref().map(|v| {
+                let mut s: Vec<String> =
+                    v.iter().map(|g| g.as_str().to_ascii_lowercase()).collect();
+                s.sort();
+                s
+            })
+        };
         let envs = self.environments.as_ref().map(|v| {
             let mut s: Vec<String> = v
                 .iter()
@@ -202,12 +227,18 @@ impl Scope {
             s.sort_unstable();
             s
         });
-        let sorted = |v: &Option<Vec<String>>| v.as_ref().map(|v| {
-            let mut s: Vec<String> = v.iter().map(|x| x.to_ascii_lowercase()).collect();
-            s.sort();
-            s
-        });
-        let labels: Vec<(String, Vec<String>)> = self.labels.iter().map(|(k, v)| (k.clone(), v.iter().map(|g| g.as_str().to_owned()).collect())).collect();
+        let sorted = |v: &Option<Vec<String>>| {
+            v.as_ref().map(|v| {
+                let mut s: Vec<String> = v.iter().map(|x| x.to_ascii_lowercase()).collect();
+                s.sort();
+                s
+            })
+        };
+        let labels: Vec<(String, Vec<String>)> = self
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.iter().map(|g| g.as_str().to_owned()).collect()))
+            .collect();
         format!(
             "{envs:?}|{kinds:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{labels:?}",
             g(&self.actors),
