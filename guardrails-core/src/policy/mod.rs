@@ -443,11 +443,13 @@ impl Policy {
                 "a `deny` is never lifted by an approval".into(),
             );
         }
+        // 5. Masks: result columns to mask (filled by the masking engine from the catalogue).
+        let masks = Vec::new();
         Decision {
             verdict,
             enforced: self.mode == Mode::Enforce,
             findings,
-            masks: Vec::new(),
+            masks,
             intent: analysis.intent,
             policy_digest: c.digest.clone(),
             fingerprint,
