@@ -24,6 +24,44 @@ pub struct Analysis {
 /// assert_eq!(a.normalized, "sql\u{0}DROP TABLE users");
 /// ```
 pub fn analyze(action: &Action) -> Analysis {
+    analyze_with(action, None)
+}
+
+/// Where a policy says a tool's command is, replacing the built-in guesses for that tool.
+///
+/// ```
+/// use guardrails_core::{analyze_with, Action, Dialect, ToolTarget, ToolTargetKind};
+/// let target = ToolTarget { kind: ToolTargetKind::Sql, argument: "input.q".into(), dialect: Dialect::Postgres };
+/// let a = analyze_with(&Action::tool("db", serde_json::json!({"input": {"q": "DROP TABLE t"}})), Some(&target));
+/// assert_eq!(a.detections[0].rule, "sql.drop");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToolTarget {
+    /// The inner action's kind.
+    pub kind: ToolTargetKind,
+    /// The argument path (`query`, `input.sql`, `items[0]`).
+    pub argument: String,
+    /// The dialect of SQL arguments.
+    pub dialect: Dialect,
+}
+
+/// The inner action kinds of a [`ToolTarget`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ToolTargetKind {
+    /// SQL text.
+    Sql,
+    /// A shell command line, or a list of them.
+    Shell,
+    /// An argv.
+    Exec,
+    /// The tool runs no command: no inner action, no guess from its name.
+    None,
+}
+
+/// Analyses an action; a tool call is mapped by `tool` when given, else by the built-in
+/// guesses (see [`analyze`]).
+pub fn analyze_with(action: &Action, tool: Option<&ToolTarget>) -> Analysis {
     match action {
         Action::Sql { dialect, text } => sql(text, *dialect),
         Action::Shell { command, shell } => {
@@ -48,7 +86,10 @@ pub fn analyze(action: &Action) -> Analysis {
                 normalized: format!("exec\u{0}{}", s.normalized),
             }
         }
-        Action::Tool { name, arguments } => tool(name, arguments),
+        Action::Tool { name, arguments } => match tool {
+            Some(target) => mapped_tool(name, arguments, target),
+            None => self::tool(name, arguments),
+        },
     }
 }
 
@@ -201,6 +242,102 @@ fn tool(name: &str, arguments: &serde_json::Value) -> Analysis {
         ));
     }
     with_tool(a, intent)
+}
+
+/// Looks an argument up by a path such as `target.cluster` or `items[0]` (a leading
+/// `arguments.` is ignored).
+pub(crate) fn argument_at<'v>(
+    args: &'v serde_json::Value,
+    path: &str,
+) -> Option<&'v serde_json::Value> {
+    let path = path.strip_prefix("arguments.").unwrap_or(path);
+    let mut cur = args;
+    for part in path.split('.') {
+        let (key, rest) = part.split_once('[').unwrap_or((part, ""));
+        if !key.is_empty() {
+            cur = cur.get(key)?;
+        }
+        for idx in rest.split('[').filter(|s| !s.is_empty()) {
+            cur = cur.get(idx.trim_end_matches(']').parse::<usize>().ok()?)?;
+        }
+    }
+    Some(cur)
+}
+
+fn mapped_tool(name: &str, arguments: &serde_json::Value, target: &ToolTarget) -> Analysis {
+    let kind = match target.kind {
+        ToolTargetKind::Sql => "sql",
+        ToolTargetKind::Shell => "shell",
+        ToolTargetKind::Exec => "exec",
+        ToolTargetKind::None => {
+            let intent = ToolIntent {
+                name: name.to_owned(),
+                mapped_to: None,
+                argument: None,
+            };
+            return with_tool(
+                Analysis {
+                    normalized: format!("tool\u{0}{name}\u{0}{arguments}"),
+                    ..Analysis::default()
+                },
+                intent,
+            );
+        }
+    };
+    let arg = target
+        .argument
+        .strip_prefix("arguments.")
+        .unwrap_or(&target.argument);
+    let intent = ToolIntent {
+        name: name.to_owned(),
+        mapped_to: Some(kind.into()),
+        argument: Some(arg.to_owned()),
+    };
+    let bad = |expected: &str| {
+        let d = Detection::new(
+            "tool.bad-arguments",
+            Grade::Deny,
+            format!("argument `{arg}` of tool `{name}` is {expected}"),
+        );
+        with_tool(
+            Analysis {
+                detections: vec![d],
+                normalized: format!("tool\u{0}{name}\u{0}{arguments}"),
+                ..Analysis::default()
+            },
+            intent.clone(),
+        )
+    };
+    let Some(value) = argument_at(arguments, arg) else {
+        return bad("missing");
+    };
+    match target.kind {
+        ToolTargetKind::Sql => match value.as_str() {
+            Some(text) => with_tool(sql(text, target.dialect), intent),
+            None => bad("not a string"),
+        },
+        ToolTargetKind::Shell => match value {
+            serde_json::Value::String(s) => with_tool(analyze(&Action::shell(s.clone())), intent),
+            serde_json::Value::Array(items) if items.iter().all(|i| i.is_string()) => {
+                let command = items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                with_tool(analyze(&Action::shell(command)), intent)
+            }
+            _ => bad("not a string or a list of strings"),
+        },
+        _ => {
+            let argv: Option<Vec<String>> = value
+                .as_array()
+                .and_then(|a| a.iter().map(|i| i.as_str().map(str::to_owned)).collect());
+            match argv {
+                Some(argv) => with_tool(analyze(&Action::Exec { argv }), intent),
+                None => bad("not a list of strings"),
+            }
+        }
+    }
 }
 
 fn with_tool(mut a: Analysis, intent: ToolIntent) -> Analysis {

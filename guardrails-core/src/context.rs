@@ -38,6 +38,10 @@ pub struct Context {
     /// Approvals offered for this action. Only approvals a policy can verify lift a review.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvals: Vec<Approval>,
+    /// The evaluation time (RFC 3339) approvals' expiry is checked against; the clock when
+    /// missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
 }
 
 impl Context {

@@ -20,7 +20,8 @@ use crate::verdict::Verdict;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
-    /// The strictest verdict of the findings (allow when there are none).
+    /// The strictest verdict of the findings (allow when there are none), after approvals:
+    /// a `review` every review finding of which a valid approval lifted is `allow`.
     pub verdict: Verdict,
     /// False in monitor mode: the verdict is reported, not enforced.
     pub enforced: bool,
@@ -33,8 +34,12 @@ pub struct Decision {
     pub intent: Intent,
     /// BLAKE3 digest of the policy that decided.
     pub policy_digest: String,
-    /// BLAKE3 digest of the normalised action (secrets replaced): approvals name it.
+    /// BLAKE3 digest of the normalised action (secrets replaced; keyed when the policy gives a
+    /// key): approvals name it.
     pub fingerprint: String,
+    /// The approvals that lifted review findings, and which.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<crate::policy::AppliedApproval>,
 }
 
 impl Decision {

@@ -18,7 +18,7 @@ pub mod verdict;
 pub mod wire;
 
 pub use action::{Action, Dialect, ShellKind};
-pub use analyze::{analyze, Analysis};
+pub use analyze::{analyze, analyze_with, Analysis, ToolTarget, ToolTargetKind};
 pub use context::{Actor, ActorKind, Approval, Context, Environment};
 pub use decision::{Decision, Mask};
 pub use finding::{Detection, Finding, Grade, Span};
@@ -26,7 +26,7 @@ pub use intent::{
     Access, ColumnUse, Filter, Intent, ObjectRef, Operation, OutputColumn, StatementIntent,
     ToolIntent,
 };
-pub use policy::{builtin_verdict, Mode, Policy};
+pub use policy::{builtin_verdict, Mode, Policy, PolicyError};
 pub use rules::RuleClass;
 pub use verdict::{Severity, Verdict};
 

@@ -18,6 +18,9 @@ pub(crate) struct Args {
     /// Compute decisions but mark them not enforced.
     #[arg(long)]
     monitor: bool,
+    /// A policy document (TOML, or JSON when it ends in `.json`) refining the built-in policy.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<String>,
     /// Worker threads (default: available cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -59,7 +62,10 @@ fn decide_line(policy: &Policy, number: usize, line: &str, table: bool) -> (Stri
 }
 
 pub(crate) fn run(a: Args) -> Result<u8, String> {
-    let mut policy = Policy::builtin();
+    let mut policy = match &a.policy {
+        Some(file) => super::policy::load(file)?,
+        None => Policy::builtin(),
+    };
     if a.monitor {
         policy = policy.monitor();
     }

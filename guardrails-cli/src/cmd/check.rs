@@ -44,6 +44,9 @@ pub(crate) struct Args {
     /// Compute the decision but do not enforce it (exit 0).
     #[arg(long)]
     monitor: bool,
+    /// A policy document (TOML, or JSON when it ends in `.json`) refining the built-in policy.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<String>,
     /// Print the decision as JSON.
     #[arg(long)]
     json: bool,
@@ -89,7 +92,10 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
     if a.resource.is_some() {
         context.resource = a.resource;
     }
-    let mut policy = Policy::builtin();
+    let mut policy = match &a.policy {
+        Some(file) => super::policy::load(file)?,
+        None => Policy::builtin(),
+    };
     if a.monitor {
         policy = policy.monitor();
     }

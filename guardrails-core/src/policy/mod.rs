@@ -1,22 +1,46 @@
-//! Policies: the built-in one, and (later) documents that refine it. A policy turns the
-//! analysis of an action into a decision for a context.
+//! Policies: the built-in one, and documents that refine it (TOML or JSON, see
+//! `docs/policy.md`). A policy turns the analysis of an action into a decision for a context.
 
+pub mod approval;
+mod catalogue;
+mod compile;
+mod custom;
+mod document;
+mod err;
+mod examples;
+mod explain;
+mod glob;
+mod load;
 mod matrix;
+mod scope;
 
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use approval::{AppliedApproval, ApprovalClaims};
+pub use document::{
+    ApproverDoc, CatalogueDoc, DefaultDoc, ExampleAction, ExampleDoc, ExemptionDoc, Extends,
+    OneOrMany, OverrideDoc, PolicyDocument, RuleDoc, ScopeDoc, SensitiveDoc, ShellMatchDoc,
+    SqlMatchDoc, TextMatchDoc, ToolDoc, ToolKindDoc, ToolMatchDoc,
+};
+pub use err::{Located, PolicyError};
+pub use explain::{Step, StepOutcome};
 pub use matrix::builtin_verdict;
 
 use crate::action::Action;
-use crate::analyze::{analyze, Analysis};
+use crate::analyze::{analyze_with, Analysis};
 use crate::context::Context;
 use crate::decision::Decision;
-use crate::finding::{Detection, Finding};
+use crate::finding::{Detection, Finding, Grade};
 use crate::rules::{self, RuleClass};
-use crate::verdict::Verdict;
+use crate::verdict::{Severity, Verdict};
+
+use compile::{is_fail_closed, Compiled};
+use custom::Subject;
+use err::{Problem, ProblemKind};
 
 /// Whether decisions are enforced.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -40,12 +64,7 @@ pub enum Mode {
 #[derive(Clone, Debug)]
 pub struct Policy {
     inner: Arc<Compiled>,
-}
-
-#[derive(Debug)]
-struct Compiled {
     mode: Mode,
-    digest: String,
 }
 
 fn builtin_digest() -> String {
@@ -60,6 +79,11 @@ fn builtin_digest() -> String {
     h.finalize().to_hex().to_string()
 }
 
+fn builtin_digest_cached() -> &'static str {
+    static DIGEST: OnceLock<String> = OnceLock::new();
+    DIGEST.get_or_init(builtin_digest)
+}
+
 impl Policy {
     /// The built-in policy: protects production out of the box (see the verdict matrix in the
     /// README and [`builtin_verdict`]).
@@ -72,12 +96,123 @@ impl Policy {
         static BUILTIN: OnceLock<Policy> = OnceLock::new();
         BUILTIN
             .get_or_init(|| Policy {
-                inner: Arc::new(Compiled {
-                    mode: Mode::Enforce,
-                    digest: builtin_digest(),
-                }),
+                inner: Arc::new(Compiled::builtin(builtin_digest_cached().to_owned())),
+                mode: Mode::Enforce,
             })
             .clone()
+    }
+
+    /// Loads a TOML policy document. Errors name the line, the column and the field.
+    ///
+    /// ```
+    /// use guardrails_core::{Action, ActorKind, Context, Dialect, Policy, Verdict};
+    /// let p = Policy::from_toml(r#"
+    /// version = 1
+    /// [[builtin]]
+    /// rule = "sql.drop"
+    /// verdict = "review"
+    /// when = { environment = "staging" }
+    /// "#)?;
+    /// let drop = Action::sql(Dialect::Postgres, "DROP TABLE t");
+    /// assert_eq!(p.evaluate(&drop, &Context::new(ActorKind::Agent, "staging")).verdict, Verdict::Review);
+    /// assert_eq!(p.evaluate(&drop, &Context::new(ActorKind::Agent, "production")).verdict, Verdict::Deny);
+    /// # Ok::<(), guardrails_core::PolicyError>(())
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        Policy::from_toml_named(text, "policy.toml")
+    }
+
+    /// Loads a TOML document, naming it `source` in errors.
+    pub fn from_toml_named(text: &str, source: &str) -> Result<Policy, PolicyError> {
+        let (doc, located) = load::toml_document(source, text)?;
+        Policy::finish(&doc, source, &located)
+    }
+
+    /// Loads a JSON policy document (the same schema as TOML).
+    ///
+    /// ```
+    /// let p = guardrails_core::Policy::from_json(r#"{"version":1,"mode":"monitor"}"#)?;
+    /// assert_eq!(p.mode(), guardrails_core::Mode::Monitor);
+    /// # Ok::<(), guardrails_core::PolicyError>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
+        Policy::from_json_named(text, "policy.json")
+    }
+
+    /// Loads a JSON document, naming it `source` in errors.
+    pub fn from_json_named(text: &str, source: &str) -> Result<Policy, PolicyError> {
+        let (doc, located) = load::json_document(source, text)?;
+        Policy::finish(&doc, source, &located)
+    }
+
+    /// Loads a document from a file: JSON when the name ends in `.json`, TOML otherwise.
+    ///
+    /// ```no_run
+    /// let p = guardrails_core::Policy::from_path("examples/policies/startup-production-db.toml")?;
+    /// # Ok::<(), guardrails_core::PolicyError>(())
+    /// ```
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, PolicyError> {
+        let path = path.as_ref();
+        let source = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            err::io_error(
+                &source,
+                format!("cannot read the policy: {}", e.to_string().to_lowercase()),
+            )
+        })?;
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            Policy::from_json_named(&text, &source)
+        } else {
+            Policy::from_toml_named(&text, &source)
+        }
+    }
+
+    /// Compiles a parsed document (no source text: errors name fields only).
+    ///
+    /// ```
+    /// use guardrails_core::{policy::PolicyDocument, Policy};
+    /// let p = Policy::from_document(&PolicyDocument { version: 1, ..PolicyDocument::default() })?;
+    /// assert_ne!(p.digest(), Policy::builtin().digest());
+    /// # Ok::<(), guardrails_core::PolicyError>(())
+    /// ```
+    pub fn from_document(doc: &PolicyDocument) -> Result<Policy, PolicyError> {
+        let value = serde_json::to_value(doc).unwrap_or_default();
+        Policy::finish(doc, "policy", &load::Located::Json { value })
+    }
+
+    fn finish(
+        doc: &PolicyDocument,
+        source: &str,
+        located: &load::Located<'_>,
+    ) -> Result<Policy, PolicyError> {
+        let place = |p: Problem| {
+            let owner = load::owner_of(located, &p.path);
+            let name = owner.split('`').nth(1).unwrap_or("");
+            let p = if p.kind == ProblemKind::Example
+                || owner.is_empty()
+                || p.path.len() <= 2
+                || (!name.is_empty() && p.message.contains(name))
+            {
+                p
+            } else {
+                let message = match p.message.split_once(": ") {
+                    Some((head, detail)) => format!("{head}{owner}: {detail}"),
+                    None => format!("{}{owner}", p.message),
+                };
+                Problem { message, ..p }
+            };
+            located.place(source, p)
+        };
+        let compiled = compile::compile(doc, builtin_digest_cached()).map_err(place)?;
+        let policy = Policy {
+            mode: compiled.mode,
+            inner: Arc::new(compiled),
+        };
+        examples::run(&policy, doc).map_err(place)?;
+        Ok(policy)
     }
 
     /// This policy in monitor mode: same decisions, `enforced: false`.
@@ -90,21 +225,58 @@ impl Policy {
     #[must_use]
     pub fn monitor(&self) -> Policy {
         Policy {
-            inner: Arc::new(Compiled {
-                mode: Mode::Monitor,
-                digest: self.inner.digest.clone(),
-            }),
+            inner: Arc::clone(&self.inner),
+            mode: Mode::Monitor,
         }
     }
 
     /// The policy's mode.
     pub fn mode(&self) -> Mode {
-        self.inner.mode
+        self.mode
     }
 
     /// BLAKE3 digest (hex) of the compiled policy; in every decision.
     pub fn digest(&self) -> &str {
         &self.inner.digest
+    }
+
+    /// The document this policy was compiled from; `None` for the built-in policy.
+    pub fn document(&self) -> Option<&PolicyDocument> {
+        self.inner.document.as_ref()
+    }
+
+    /// The sensitive data catalogue of the document, if it has one.
+    ///
+    /// ```
+    /// let p = guardrails_core::Policy::from_toml(r#"
+    /// version = 1
+    /// [[catalogue.data]]
+    /// table = "public.users"
+    /// columns = ["email"]
+    /// tags = ["pii.email"]
+    /// [catalogue.strategies]
+    /// "pii.email" = "partial"
+    /// "#)?;
+    /// let c = p.catalogue().map(|c| c.data.len());
+    /// assert_eq!(c, Some(1));
+    /// # Ok::<(), guardrails_core::PolicyError>(())
+    /// ```
+    pub fn catalogue(&self) -> Option<&CatalogueDoc> {
+        self.inner.catalogue.as_ref().map(|c| &c.doc)
+    }
+
+    /// Analyses an action, mapping tool calls as the document says.
+    pub fn analyze(&self, action: &Action) -> Analysis {
+        let target = match action {
+            Action::Tool { name, .. } => self.inner.tool_target(name),
+            _ => None,
+        };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            analyze_with(action, target)
+        })) {
+            Ok(a) => a,
+            Err(_) => internal_failure(action),
+        }
     }
 
     /// Decides an action in a context. Never panics, never fails: anything that cannot be
@@ -119,63 +291,298 @@ impl Policy {
     /// assert_eq!(p.evaluate(&drop, &Context::new(ActorKind::Human, "dev")).verdict, Verdict::Allow);
     /// ```
     pub fn evaluate(&self, action: &Action, context: &Context) -> Decision {
-        let analysis =
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(action))) {
-                Ok(a) => a,
-                Err(_) => internal_failure(action),
-            };
-        self.decide(analysis, context)
+        let analysis = self.analyze(action);
+        self.decide_traced(analysis, Some(action), context, None)
     }
 
-    /// Decides an already analysed action.
+    /// Decides an already analysed action. Rules matching tool arguments see no arguments.
     pub fn decide(&self, analysis: Analysis, context: &Context) -> Decision {
-        let env = context.environment_class();
-        let actor = context.actor.kind;
-        let mut findings: Vec<Finding> = Vec::with_capacity(analysis.detections.len());
-        for d in analysis.detections {
-            let f = judge(d, env, actor);
-            if !findings.iter().any(|x| {
-                x.rule == f.rule
-                    && x.statement == f.statement
-                    && x.span == f.span
-                    && x.message == f.message
-            }) {
-                findings.push(f);
+        self.decide_traced(analysis, None, context, None)
+    }
+
+    /// Decides an action and says, for every rule and change of the document, whether it
+    /// applied and why (for `guardrails policy explain`).
+    ///
+    /// ```
+    /// use guardrails_core::{Action, Context, Dialect, Policy};
+    /// let p = Policy::from_toml("version = 1\n[[rules]]\nid = \"no-pg-sleep\"\nverdict = \"deny\"\nsql = { functions = \"pg_sleep\" }\n")?;
+    /// let (d, steps) = p.explain(&Action::sql(Dialect::Postgres, "SELECT 1"), &Context::default());
+    /// assert!(steps.iter().any(|s| s.rule == "no-pg-sleep" && s.reason.contains("functions") || s.rule == "no-pg-sleep"));
+    /// assert!(d.findings.is_empty());
+    /// # Ok::<(), guardrails_core::PolicyError>(())
+    /// ```
+    pub fn explain(&self, action: &Action, context: &Context) -> (Decision, Vec<Step>) {
+        let mut steps = Vec::new();
+        let analysis = self.analyze(action);
+        let d = self.decide_traced(analysis, Some(action), context, Some(&mut steps));
+        (d, steps)
+    }
+
+    fn decide_traced(
+        &self,
+        analysis: Analysis,
+        action: Option<&Action>,
+        ctx: &Context,
+        mut trace: Option<&mut Vec<Step>>,
+    ) -> Decision {
+        let c = &*self.inner;
+        // 1. Built-in detections (and catalogue bulk reads), judged with the document's changes.
+        let mut detections = analysis.detections;
+        if let Some(cat) = &c.catalogue {
+            detections.retain(|d| {
+                !(d.rule == "sql.sensitive-bulk-read"
+                    && d.grade == Grade::Review
+                    && d.statement.is_some_and(|i| cat.covers(&analysis.intent, i)))
+            });
+            for d in cat.detections(&analysis.intent, ctx) {
+                if !detections
+                    .iter()
+                    .any(|x| x.rule == d.rule && x.statement == d.statement)
+                {
+                    detections.push(d);
+                }
+            }
+        }
+        let mut findings: Vec<Finding> = Vec::with_capacity(detections.len());
+        for d in detections {
+            if let Some(f) = self.judge(d, ctx, &mut trace) {
+                if !findings.iter().any(|x| {
+                    x.rule == f.rule
+                        && x.statement == f.statement
+                        && x.span == f.span
+                        && x.message == f.message
+                }) {
+                    findings.push(f);
+                }
+            }
+        }
+        // 2. The document's own rules.
+        let subject = Subject {
+            intent: &analysis.intent,
+            normalized: &analysis.normalized,
+            action,
+        };
+        let mut matched_any = false;
+        for r in &c.rules {
+            let outcome = r
+                .scope
+                .check(ctx)
+                .and_then(|()| r.check(&subject).map_err(|e| format!("no match: {e}")));
+            match outcome {
+                Ok(hit) => {
+                    matched_any = true;
+                    explain::push(
+                        &mut trace,
+                        &r.id,
+                        StepOutcome::Matched,
+                        format!("verdict `{}`", r.verdict),
+                    );
+                    findings.push(Finding {
+                        rule: r.id.clone(),
+                        verdict: r.verdict,
+                        severity: r.severity,
+                        message: r.message.clone(),
+                        statement: hit.statement,
+                        span: hit.span,
+                    });
+                }
+                Err(why) => explain::push(&mut trace, &r.id, StepOutcome::Skipped, why),
+            }
+        }
+        // 3. The default for actions nothing matched.
+        let raised = findings.iter().any(|f| f.verdict > Verdict::Allow);
+        if !matched_any && !raised {
+            let default = c
+                .defaults
+                .iter()
+                .find(|(s, _)| s.matches(ctx))
+                .map_or(c.default, |(_, v)| *v);
+            if default > Verdict::Allow {
+                explain::push(
+                    &mut trace,
+                    "policy.default",
+                    StepOutcome::Matched,
+                    format!("no rule matched: default `{default}`"),
+                );
+                findings.push(Finding {
+                    rule: "policy.default".into(),
+                    verdict: default,
+                    severity: if default == Verdict::Deny {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
+                    message: format!(
+                        "no rule of the policy allows this action: the default is `{default}`"
+                    ),
+                    statement: None,
+                    span: None,
+                });
             }
         }
         findings.sort_by_key(|f| std::cmp::Reverse(f.verdict));
-        let verdict = findings
+        let mut verdict = findings
             .iter()
             .map(|f| f.verdict)
             .max()
             .unwrap_or(Verdict::Allow);
+        let fingerprint = self.fingerprint(&analysis.normalized);
+        // 4. Approvals lift a review, never a deny.
+        let approvals = if verdict == Verdict::Review {
+            self.approve(&findings, &fingerprint, ctx, &mut trace)
+        } else {
+            Vec::new()
+        };
+        if !approvals.is_empty() {
+            verdict = Verdict::Allow;
+        } else if verdict == Verdict::Deny && !ctx.approvals.is_empty() {
+            explain::push(
+                &mut trace,
+                "approvals",
+                StepOutcome::Skipped,
+                "a `deny` is never lifted by an approval".into(),
+            );
+        }
+        // 5. Masks: result columns to mask (filled by the masking engine from the catalogue).
+        let masks = Vec::new();
         Decision {
             verdict,
-            enforced: self.inner.mode == Mode::Enforce,
+            enforced: self.mode == Mode::Enforce,
             findings,
-            masks: Vec::new(),
+            masks,
             intent: analysis.intent,
-            policy_digest: self.inner.digest.clone(),
-            fingerprint: fingerprint(&analysis.normalized),
+            policy_digest: c.digest.clone(),
+            fingerprint,
+            approvals,
         }
     }
-}
 
-fn judge(
-    d: Detection,
-    env: crate::context::Environment,
-    actor: crate::context::ActorKind,
-) -> Finding {
-    let info = rules::lookup(&d.rule);
-    let class = info.map_or(RuleClass::Risky, |r| r.class);
-    let severity = info.map_or(crate::verdict::Severity::Medium, |r| r.severity(d.grade));
-    Finding {
-        verdict: builtin_verdict(class, d.grade, env, actor),
-        rule: d.rule,
-        severity,
-        message: d.message,
-        statement: d.statement,
-        span: d.span,
+    /// Judges one detection: the built-in matrix, then the first change whose rule and scope
+    /// match. `None` when the change disables it (or the document extends nothing).
+    fn judge(
+        &self,
+        d: Detection,
+        ctx: &Context,
+        trace: &mut Option<&mut Vec<Step>>,
+    ) -> Option<Finding> {
+        let c = &*self.inner;
+        let info = rules::lookup(&d.rule);
+        let mut class = info.map_or(RuleClass::Risky, |r| r.class);
+        if d.rule == "sql.masked-column-probe" && c.catalogue.is_some() {
+            class = RuleClass::Risky;
+        }
+        let mut severity = info.map_or(Severity::Medium, |r| r.severity(d.grade));
+        let mut verdict = builtin_verdict(class, d.grade, ctx.environment_class(), ctx.actor.kind);
+        let fail_closed = is_fail_closed(&d.rule);
+        if c.extends == Extends::None && !fail_closed {
+            explain::push(
+                trace,
+                &d.rule,
+                StepOutcome::Skipped,
+                "the policy extends `none`".into(),
+            );
+            return None;
+        }
+        for o in c.overrides.iter().filter(|o| o.rule.matches(&d.rule)) {
+            let label = format!("builtin[{}]", o.index);
+            if fail_closed && !o.rule.is_literal() {
+                continue;
+            }
+            if let Err(why) = o.scope.check(ctx) {
+                explain::push(
+                    trace,
+                    &d.rule,
+                    StepOutcome::Skipped,
+                    format!("{label} does not apply: {why}"),
+                );
+                continue;
+            }
+            if o.disable {
+                explain::push(
+                    trace,
+                    &d.rule,
+                    StepOutcome::Disabled,
+                    format!("disabled by {label}"),
+                );
+                return None;
+            }
+            if let Some(v) = o.verdict {
+                if d.grade > Grade::Notice && !(fail_closed && v < verdict) {
+                    verdict = v;
+                }
+            }
+            if let Some(s) = o.severity {
+                severity = s;
+            }
+            explain::push(
+                trace,
+                &d.rule,
+                StepOutcome::Changed,
+                format!(
+                    "{label}: verdict `{verdict}`, severity `{}`",
+                    severity.as_str()
+                ),
+            );
+            break;
+        }
+        explain::push(
+            trace,
+            &d.rule,
+            StepOutcome::Matched,
+            format!("verdict `{verdict}`: {}", d.message),
+        );
+        Some(Finding {
+            verdict,
+            rule: d.rule,
+            severity,
+            message: d.message,
+            statement: d.statement,
+            span: d.span,
+        })
+    }
+
+    fn approve(
+        &self,
+        findings: &[Finding],
+        fingerprint: &str,
+        ctx: &Context,
+        trace: &mut Option<&mut Vec<Step>>,
+    ) -> Vec<AppliedApproval> {
+        for a in &ctx.approvals {
+            match approval::check(a, fingerprint, ctx, &self.inner.approvers) {
+                Ok(()) => {
+                    let lifted: Vec<String> = findings
+                        .iter()
+                        .filter(|f| f.verdict == Verdict::Review)
+                        .map(|f| f.rule.clone())
+                        .collect();
+                    explain::push(
+                        trace,
+                        "approvals",
+                        StepOutcome::Matched,
+                        format!("`{}` lifted `{}`", a.approver, lifted.join("`, `")),
+                    );
+                    return vec![AppliedApproval {
+                        approver: a.approver.clone(),
+                        expires_at: a.expires_at.clone().unwrap_or_default(),
+                        lifted,
+                    }];
+                }
+                Err(why) => explain::push(trace, "approvals", StepOutcome::Skipped, why),
+            }
+        }
+        Vec::new()
+    }
+
+    /// The fingerprint of a normalised action: keyed BLAKE3 with the document's
+    /// `fingerprint_key`, else BLAKE3 in derive-key mode; hex.
+    fn fingerprint(&self, normalized: &str) -> String {
+        match &self.inner.fingerprint_key {
+            Some(k) => blake3::keyed_hash(k, normalized.as_bytes())
+                .to_hex()
+                .to_string(),
+            None => fingerprint(normalized),
+        }
     }
 }
 
@@ -188,7 +595,7 @@ fn internal_failure(action: &Action) -> Analysis {
     Analysis {
         detections: vec![Detection::new(
             rule,
-            crate::finding::Grade::Deny,
+            Grade::Deny,
             "the analysis failed internally: fail closed",
         )],
         normalized: format!("{action:?}"),
@@ -201,4 +608,36 @@ pub(crate) fn fingerprint(normalized: &str) -> String {
     let mut h = blake3::Hasher::new_derive_key("access-guardrails 2026 action fingerprint v1");
     h.update(normalized.as_bytes());
     h.finalize().to_hex().to_string()
+}
+
+/// The JSON Schema of policy documents, as published in `policy.schema.json`.
+///
+/// ```
+/// let s = guardrails_core::policy::schema_json();
+/// assert!(s.contains("\"version\""));
+/// ```
+pub fn schema_json() -> String {
+    let mut schema = schemars::schema_for!(PolicyDocument).to_value();
+    strip_doc_examples(&mut schema);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
+/// Descriptions come from doc comments: keep their prose, drop their code examples.
+fn strip_doc_examples(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                match child {
+                    serde_json::Value::String(s) if k == "description" => {
+                        if let Some(i) = s.find("```") {
+                            *s = s.get(..i).unwrap_or("").trim_end().to_owned();
+                        }
+                    }
+                    _ => strip_doc_examples(child),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_doc_examples),
+        _ => {}
+    }
 }
