@@ -110,7 +110,7 @@ pub struct StatementIntent {
     /// Objects read, written, created, altered or dropped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<ObjectRef>,
-    /// The scope of the WHERE of a DELETE/UPDATE/MERGE.
+    /// The scope of the WHERE of a DELETE/UPDATE/MERGE, or of a query's first SELECT.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<Filter>,
     /// LIMIT/TOP/FETCH row count, when constant.

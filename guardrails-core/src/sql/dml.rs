@@ -442,6 +442,23 @@ impl Cx<'_> {
             return;
         };
         let tables = relations(&s.from);
+        if let (Some(sel), None) = (&s.selection, self.intent.filter) {
+            let names: Vec<String> = tables
+                .iter()
+                .take(1)
+                .map(|(n, _)| n.to_ascii_lowercase())
+                .collect();
+            let target = Target {
+                names: &names,
+                dialect: self.dialect,
+            };
+            self.intent.filter = Some(match predicate::scope(sel, &target) {
+                Scope::All(_) => Filter::Tautology,
+                Scope::Nothing => Filter::Nothing,
+                Scope::Key => Filter::Key,
+                Scope::Broad => Filter::Broad,
+            });
+        }
         for (t, _) in &tables {
             self.object(t, Access::Read);
         }

@@ -75,6 +75,21 @@ impl Cx<'_> {
     /// Judges a parsed statement. DML and queries are read from the tree; other kinds from the
     /// tokens of this statement.
     pub(crate) fn statement_ast(&mut self, s: &Statement) {
+        // Every function the tree calls, including those named by keywords (`count`, `lower`).
+        let _ = sqlparser::ast::visit_expressions(s, |e| {
+            if let sqlparser::ast::Expr::Function(f) = e {
+                let name = f
+                    .name
+                    .0
+                    .last()
+                    .map(|p| p.to_string().trim_matches(['"', '`']).to_ascii_lowercase())
+                    .unwrap_or_default();
+                if !name.is_empty() && !self.intent.functions.contains(&name) {
+                    self.intent.functions.push(name);
+                }
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
         match s {
             Statement::Query(q) => self.query(q),
             Statement::ShowVariable { variable } if variable.len() > 3 => {
