@@ -559,10 +559,16 @@ pub(crate) fn scope(e: &Expr, t: &Target<'_>) -> Scope {
 }
 
 fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
-    match truth(e, t) {
-        Truth::True => return Scope::All(format!("`{}` is true for every row", short(e))),
-        Truth::False => return Scope::Nothing,
-        Truth::Unknown => {}
+    // AND/OR nodes combine their children's scopes (each child folds its own constants), so a
+    // long chain is folded once, not once per level.
+    let connective = matches!(e, Expr::Nested(_))
+        || matches!(e, Expr::BinaryOp { op, .. } if matches!(op, BinaryOperator::And) || is_or(op, t.dialect));
+    if !connective {
+        match truth(e, t) {
+            Truth::True => return Scope::All(format!("`{}` is true for every row", short(e))),
+            Truth::False => return Scope::Nothing,
+            Truth::Unknown => {}
+        }
     }
     match e {
         Expr::Nested(x) => scope_of(x, t),
@@ -585,6 +591,7 @@ fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
         Expr::BinaryOp { left, op, right } if is_or(op, t.dialect) => {
             match (scope_of(left, t), scope_of(right, t)) {
                 (Scope::All(a), _) | (_, Scope::All(a)) => Scope::All(a),
+                (Scope::Nothing, Scope::Nothing) => Scope::Nothing,
                 (Scope::Key | Scope::Nothing, Scope::Key | Scope::Nothing) => Scope::Key,
                 _ => Scope::Broad,
             }
@@ -637,16 +644,15 @@ fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
 
 /// `x IS NULL OR x IS NOT NULL` (either order).
 fn null_or_not_null(left: &Expr, right: &Expr) -> bool {
-    let strip = |e: &Expr| -> Expr {
-        let mut e = e.clone();
+    fn strip(mut e: &Expr) -> &Expr {
         while let Expr::Nested(x) = e {
-            e = *x;
+            e = x;
         }
         e
-    };
+    }
     match (strip(left), strip(right)) {
         (Expr::IsNull(a), Expr::IsNotNull(b)) | (Expr::IsNotNull(a), Expr::IsNull(b)) => {
-            same_column(&a, &b)
+            same_column(a, b)
         }
         _ => false,
     }
