@@ -129,7 +129,7 @@ impl Policy {
         }
         findings.sort_by(|a, b| b.verdict.cmp(&a.verdict));
         let verdict = findings.iter().map(|f| f.verdict).max().unwrap_or(Verdict::Allow);
-        Decision {
+        let mut decision = Decision {
             verdict,
             enforced: self.inner.mode == Mode::Enforce,
             findings,
@@ -137,7 +137,10 @@ impl Policy {
             intent: analysis.intent,
             policy_digest: self.inner.digest.clone(),
             fingerprint: fingerprint(&analysis.normalized),
-        }
+        };
+        // Masks and masked-column probes (issue 6); a policy's own catalogue replaces the built-in one.
+        crate::mask::apply(&mut decision, crate::mask::Catalogue::builtin(), context);
+        decision
     }
 }
 
