@@ -25,6 +25,8 @@ enum Command {
     Rules(cmd::rules::RulesArgs),
     /// Explain a rule: what it catches, why, examples.
     Explain(cmd::rules::ExplainArgs),
+    /// Mask sensitive values (e-mails, cards, tokens, ...) in text, JSON lines or CSV, streaming.
+    Mask(cmd::mask::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Command::Batch(a) => cmd::batch::run(a),
         Command::Rules(a) => cmd::rules::rules(a),
         Command::Explain(a) => cmd::rules::explain(a),
+        Command::Mask(a) => cmd::mask::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
