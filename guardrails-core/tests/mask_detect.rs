@@ -3,7 +3,10 @@
 use guardrails_core::mask::{detect, Kind};
 
 fn found(text: &str) -> Vec<(Kind, String)> {
-    detect(text).iter().map(|m| (m.kind, text[m.span.0..m.span.1].to_owned())).collect()
+    detect(text)
+        .iter()
+        .map(|m| (m.kind, text[m.span.0..m.span.1].to_owned()))
+        .collect()
 }
 
 fn one(text: &str, kind: Kind, value: &str) {
@@ -16,7 +19,11 @@ fn none(text: &str) {
 
 #[test]
 fn emails() {
-    one("write to jane.doe+tag@mail.example.co.uk today", Kind::Email, "jane.doe+tag@mail.example.co.uk");
+    one(
+        "write to jane.doe+tag@mail.example.co.uk today",
+        Kind::Email,
+        "jane.doe+tag@mail.example.co.uk",
+    );
     one("(bob@example.com).", Kind::Email, "bob@example.com");
     none("meet @ noon, user@localhost, a@b.c, @handle, foo@bar.123");
 }
@@ -35,7 +42,11 @@ fn phones() {
 
 #[test]
 fn cards() {
-    one("visa 4111 1111 1111 1111 ok", Kind::Card, "4111 1111 1111 1111");
+    one(
+        "visa 4111 1111 1111 1111 ok",
+        Kind::Card,
+        "4111 1111 1111 1111",
+    );
     one("mc 5555-5555-5555-4444", Kind::Card, "5555-5555-5555-4444");
     one("amex 378282246310005", Kind::Card, "378282246310005");
     // Luhn fails; Luhn holds but no issuer; mixed separators; too short.
@@ -44,8 +55,16 @@ fn cards() {
 
 #[test]
 fn ibans() {
-    one("pay GB82 WEST 1234 5698 7654 32 now", Kind::Iban, "GB82 WEST 1234 5698 7654 32");
-    one("DE89370400440532013000", Kind::Iban, "DE89370400440532013000");
+    one(
+        "pay GB82 WEST 1234 5698 7654 32 now",
+        Kind::Iban,
+        "GB82 WEST 1234 5698 7654 32",
+    );
+    one(
+        "DE89370400440532013000",
+        Kind::Iban,
+        "DE89370400440532013000",
+    );
     // Bad check digits, bad length for the country, a part number.
     none("GB82WEST12345698765433 DE8937040044053201300 AB12 is a part");
 }
@@ -60,13 +79,41 @@ fn ssns() {
 
 #[test]
 fn tokens() {
-    one("AKIAIOSFODNN7EXAMPLE", Kind::AwsAccessKeyId, "AKIAIOSFODNN7EXAMPLE");
-    one("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n", Kind::AwsSecretAccessKey, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-    one("key=AIzaSyA-1234567890abcdefghijklmnopqrstu", Kind::GcpApiKey, "AIzaSyA-1234567890abcdefghijklmnopqrstu");
-    one("ghp_0123456789abcdefghijklmnopqrstuvwxyz", Kind::GithubToken, "ghp_0123456789abcdefghijklmnopqrstuvwxyz");
-    one("glpat-abcdefghij0123456789", Kind::GitlabToken, "glpat-abcdefghij0123456789");
-    one("xoxb-123456789012-abcdefghij", Kind::SlackToken, "xoxb-123456789012-abcdefghij");
-    one("sk_live_4eC39HqLyjWDarjtT1zdp7dc", Kind::StripeKey, "sk_live_4eC39HqLyjWDarjtT1zdp7dc");
+    one(
+        "AKIAIOSFODNN7EXAMPLE",
+        Kind::AwsAccessKeyId,
+        "AKIAIOSFODNN7EXAMPLE",
+    );
+    one(
+        "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+        Kind::AwsSecretAccessKey,
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    );
+    one(
+        "key=AIzaSyA-1234567890abcdefghijklmnopqrstu",
+        Kind::GcpApiKey,
+        "AIzaSyA-1234567890abcdefghijklmnopqrstu",
+    );
+    one(
+        "ghp_0123456789abcdefghijklmnopqrstuvwxyz",
+        Kind::GithubToken,
+        "ghp_0123456789abcdefghijklmnopqrstuvwxyz",
+    );
+    one(
+        "glpat-abcdefghij0123456789",
+        Kind::GitlabToken,
+        "glpat-abcdefghij0123456789",
+    );
+    one(
+        "xoxb-123456789012-abcdefghij",
+        Kind::SlackToken,
+        "xoxb-123456789012-abcdefghij",
+    );
+    one(
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        Kind::StripeKey,
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+    );
     // Prefixes with too few characters, a wrong alphabet, words that merely start alike.
     none("AKIA1234 AKIAiosfodnn7example ghp_short glpat-x xoxb-1 sk_live_x skating asking ghostly");
 }
@@ -90,7 +137,11 @@ fn private_keys() {
 
 #[test]
 fn url_passwords() {
-    one("DATABASE_URL=postgres://app:s3cr%40t@db.internal:5432/app", Kind::UrlPassword, "s3cr%40t");
+    one(
+        "DATABASE_URL=postgres://app:s3cr%40t@db.internal:5432/app",
+        Kind::UrlPassword,
+        "s3cr%40t",
+    );
     // No password, or no user info at all.
     none("see https://example.com/path and postgres://app@db/x");
 }
@@ -98,7 +149,11 @@ fn url_passwords() {
 #[test]
 fn ip_addresses() {
     one("from 192.168.10.20:443", Kind::Ipv4, "192.168.10.20");
-    one("peer 2001:db8::8a2e:370:7334 up", Kind::Ipv6, "2001:db8::8a2e:370:7334");
+    one(
+        "peer 2001:db8::8a2e:370:7334 up",
+        Kind::Ipv6,
+        "2001:db8::8a2e:370:7334",
+    );
     one("lo ::1", Kind::Ipv6, "::1");
     // Octet over 255, five parts, a time, a MAC address, a Rust path.
     none("256.1.1.1 1.2.3.4.5 12:30:45 00:1a:2b:3c:4d:5e std::io::Read");
@@ -113,7 +168,14 @@ fn ordinary_prose_has_nothing() {
 #[test]
 fn adversarial_input_is_linear() {
     // Long runs that start many candidates must not be quadratic.
-    let inputs = ["1".repeat(200_000), "eyJ".repeat(70_000), "a@".repeat(100_000), "-----BEGIN ".repeat(20_000), "1.".repeat(100_000), "a:".repeat(100_000)];
+    let inputs = [
+        "1".repeat(200_000),
+        "eyJ".repeat(70_000),
+        "a@".repeat(100_000),
+        "-----BEGIN ".repeat(20_000),
+        "1.".repeat(100_000),
+        "a:".repeat(100_000),
+    ];
     for s in &inputs {
         let t = std::time::Instant::now();
         let _ = detect(s);

@@ -15,7 +15,10 @@ fn with(strategies: &str) -> Catalogue {
 #[test]
 fn redact_names_the_tag() {
     let d = decision("SELECT id, email, ssn FROM users WHERE id = $1");
-    let row = Policy::builtin().masker(&d).mask_row(&["id", "email", "ssn"], &[json!(1), json!("a@b.io"), json!("536-22-1234")]);
+    let row = Policy::builtin().masker(&d).mask_row(
+        &["id", "email", "ssn"],
+        &[json!(1), json!("a@b.io"), json!("536-22-1234")],
+    );
     assert_eq!(row, vec![json!(1), json!("[email]"), json!("[ssn]")]);
 }
 
@@ -25,7 +28,10 @@ fn partial_keeps_what_it_is_told() {
     let cat = with(r#"{"pci": {"kind": "partial", "keep_first": 6, "keep_last": 4}}"#);
     let row = Masker::new(&d, &cat).mask_row(&["card_number"], &[json!("4111 1111 1111 1111")]);
     assert_eq!(row, vec![json!("4111 11** **** 1111")]);
-    assert_eq!(d.masks[0].strategy, "redact", "the decision names the built-in catalogue's strategy");
+    assert_eq!(
+        d.masks[0].strategy, "redact",
+        "the decision names the built-in catalogue's strategy"
+    );
 }
 
 #[test]
@@ -39,20 +45,41 @@ fn hash_is_stable_per_key_so_joins_work() {
     assert_eq!(a, b);
     assert_ne!(a, c);
     assert!(a[0].as_str().unwrap().starts_with("hash:"));
-    let other = m.clone().with_key([9u8; 32]).mask_row(&["email"], &[json!("bob@example.com")]);
+    let other = m
+        .clone()
+        .with_key([9u8; 32])
+        .mask_row(&["email"], &[json!("bob@example.com")]);
     assert_ne!(a, other, "another key gives another token");
-    let keyed = Catalogue::from_json(&format!(r#"{{"hash_key":"{}","strategies":{{"*":{{"kind":"hash"}}}}}}"#, "11".repeat(32))).unwrap();
-    assert_eq!(Masker::new(&d, &keyed).mask_row(&["email"], &[json!("bob@example.com")]), m.clone().with_key([0x11; 32]).mask_row(&["email"], &[json!("bob@example.com")]));
+    let keyed = Catalogue::from_json(&format!(
+        r#"{{"hash_key":"{}","strategies":{{"*":{{"kind":"hash"}}}}}}"#,
+        "11".repeat(32)
+    ))
+    .unwrap();
+    assert_eq!(
+        Masker::new(&d, &keyed).mask_row(&["email"], &[json!("bob@example.com")]),
+        m.clone()
+            .with_key([0x11; 32])
+            .mask_row(&["email"], &[json!("bob@example.com")])
+    );
 }
 
 #[test]
 fn null_fixed_and_format_preserving() {
     let d = decision("SELECT phone FROM customers WHERE id = $1");
     let null = Masker::new(&d, &with(r#"{"pii": {"kind": "null"}}"#));
-    assert_eq!(null.mask_row(&["phone"], &[json!("+44 20 7946 0958")]), vec![Value::Null]);
+    assert_eq!(
+        null.mask_row(&["phone"], &[json!("+44 20 7946 0958")]),
+        vec![Value::Null]
+    );
     assert_eq!(null.mask_text("call +44 20 7946 0958."), "call .");
-    let fixed = Masker::new(&d, &with(r#"{"pii.phone": {"kind": "fixed", "value": "withheld"}}"#));
-    assert_eq!(fixed.mask_row(&["phone"], &[json!("+44 20 7946 0958")]), vec![json!("withheld")]);
+    let fixed = Masker::new(
+        &d,
+        &with(r#"{"pii.phone": {"kind": "fixed", "value": "withheld"}}"#),
+    );
+    assert_eq!(
+        fixed.mask_row(&["phone"], &[json!("+44 20 7946 0958")]),
+        vec![json!("withheld")]
+    );
     let fpe = Masker::new(&d, &with(r#"{"*": {"kind": "format-preserving"}}"#));
     let out = fpe.mask_row(&["phone"], &[json!("+44 20 7946 0958")]);
     let s = out[0].as_str().unwrap();
@@ -60,23 +87,41 @@ fn null_fixed_and_format_preserving() {
     assert_eq!(s.chars().filter(char::is_ascii_digit).count(), 12);
     assert!(s.starts_with('+') && s.chars().nth(3) == Some(' '));
     assert_ne!(s, "+44 20 7946 0958");
-    assert_eq!(fpe.mask_row(&["phone"], &[json!("+44 20 7946 0958")]), out, "deterministic");
+    assert_eq!(
+        fpe.mask_row(&["phone"], &[json!("+44 20 7946 0958")]),
+        out,
+        "deterministic"
+    );
 }
 
 #[test]
 fn unknown_strategy_fields_are_refused() {
-    let e = Catalogue::from_json(r#"{"strategies": {"pii": {"kind": "partial", "keep": 2}}}"#).unwrap_err();
-    assert!(e.to_string().starts_with("invalid catalogue: strategies.pii: unknown field `keep`"), "{e}");
+    let e = Catalogue::from_json(r#"{"strategies": {"pii": {"kind": "partial", "keep": 2}}}"#)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("invalid catalogue: strategies.pii: unknown field `keep`"),
+        "{e}"
+    );
     let e = Catalogue::from_json(r#"{"hash_key": "abc"}"#).unwrap_err();
-    assert_eq!(e.to_string(), "hash key must be 64 hexadecimal characters, got 3");
+    assert_eq!(
+        e.to_string(),
+        "hash key must be 64 hexadecimal characters, got 3"
+    );
 }
 
 #[test]
 fn rows_after_a_wildcard_are_matched_by_name() {
     let d = decision("SELECT *, lower(email) AS e FROM users WHERE id = $1");
     let m = Policy::builtin().masker(&d);
-    let row = m.mask_row(&["id", "email", "name", "e"], &[json!(1), json!("A@B.IO"), json!("Ann"), json!("a@b.io")]);
-    assert_eq!(row, vec![json!(1), json!("[email]"), json!("Ann"), json!("[email]")]);
+    let row = m.mask_row(
+        &["id", "email", "name", "e"],
+        &[json!(1), json!("A@B.IO"), json!("Ann"), json!("a@b.io")],
+    );
+    assert_eq!(
+        row,
+        vec![json!(1), json!("[email]"), json!("Ann"), json!("[email]")]
+    );
 }
 
 #[test]
@@ -101,11 +146,20 @@ fn reader_streams_large_input_in_bounded_memory() {
     let text = unit.repeat(20_000);
     let m = Masker::default();
     let mut out = Vec::new();
-    let n = m.mask_reader(std::io::BufReader::with_capacity(1000, text.as_bytes()), &mut out).unwrap();
+    let n = m
+        .mask_reader(
+            std::io::BufReader::with_capacity(1000, text.as_bytes()),
+            &mut out,
+        )
+        .unwrap();
     assert_eq!(n as usize, text.len());
     let out = String::from_utf8(out).unwrap();
     assert_eq!(out, m.mask_text(&text));
-    assert!(!out.contains("bob@example.com") && !out.contains("4111111111111111") && !out.contains("ghp_"));
+    assert!(
+        !out.contains("bob@example.com")
+            && !out.contains("4111111111111111")
+            && !out.contains("ghp_")
+    );
 }
 
 #[test]
@@ -113,6 +167,8 @@ fn reader_keeps_split_utf8_and_replaces_invalid_bytes() {
     let mut bytes = "é bob@example.com ü".as_bytes().to_vec();
     bytes.push(0xff);
     let mut out = Vec::new();
-    Masker::default().mask_reader(std::io::BufReader::with_capacity(1, &bytes[..]), &mut out).unwrap();
+    Masker::default()
+        .mask_reader(std::io::BufReader::with_capacity(1, &bytes[..]), &mut out)
+        .unwrap();
     assert_eq!(String::from_utf8(out).unwrap(), "é [email] ü\u{fffd}");
 }

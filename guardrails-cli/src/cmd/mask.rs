@@ -42,13 +42,21 @@ fn parse_strategy(s: &str) -> Result<Strategy, String> {
 }
 
 fn parse_key(s: &str) -> Result<[u8; 32], String> {
-    let bad = || format!("key `{}…` must be 64 hexadecimal characters", s.chars().take(4).collect::<String>());
+    let bad = || {
+        format!(
+            "key `{}…` must be 64 hexadecimal characters",
+            s.chars().take(4).collect::<String>()
+        )
+    };
     if s.len() != 64 {
         return Err(bad());
     }
     let mut key = [0u8; 32];
     for (i, slot) in key.iter_mut().enumerate() {
-        *slot = s.get(2 * i..2 * i + 2).and_then(|p| u8::from_str_radix(p, 16).ok()).ok_or_else(bad)?;
+        *slot = s
+            .get(2 * i..2 * i + 2)
+            .and_then(|p| u8::from_str_radix(p, 16).ok())
+            .ok_or_else(bad)?;
     }
     Ok(key)
 }
@@ -65,7 +73,10 @@ pub(crate) fn run(args: Args) -> Result<u8, String> {
     let input: Box<dyn Read> = if args.file == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(std::fs::File::open(&args.file).map_err(|e| format!("cannot read `{}`: {e}", args.file))?)
+        Box::new(
+            std::fs::File::open(&args.file)
+                .map_err(|e| format!("cannot read `{}`: {e}", args.file))?,
+        )
     };
     let reader = BufReader::with_capacity(64 * 1024, input);
     let stdout = std::io::stdout().lock();
@@ -83,7 +94,13 @@ pub(crate) fn run(args: Args) -> Result<u8, String> {
 }
 
 fn lines<R: BufRead>(reader: R) -> impl Iterator<Item = std::io::Result<String>> {
-    reader.split(b'\n').map(|l| l.map(|b| String::from_utf8_lossy(&b).trim_end_matches('\r').to_owned()))
+    reader.split(b'\n').map(|l| {
+        l.map(|b| {
+            String::from_utf8_lossy(&b)
+                .trim_end_matches('\r')
+                .to_owned()
+        })
+    })
 }
 
 fn jsonl<R: BufRead, W: Write>(masker: &Masker, reader: R, out: &mut W) -> std::io::Result<()> {
@@ -147,7 +164,13 @@ fn split_csv(line: &str) -> Vec<String> {
 fn join_csv(cells: &[String]) -> String {
     cells
         .iter()
-        .map(|c| if c.contains([',', '"', '\n']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.clone() })
+        .map(|c| {
+            if c.contains([',', '"', '\n']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -160,8 +183,16 @@ mod tests {
     fn csv_masks_named_columns_and_detected_values() {
         let input = "id,email,note\n1,a@b.io,\"call +1 415 555 0100, later\"\n2,,plain\n";
         let mut out = Vec::new();
-        csv(&Masker::default().detect_values(true), input.as_bytes(), &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "id,email,note\n1,[email],\"call [phone], later\"\n2,[email],plain\n");
+        csv(
+            &Masker::default().detect_values(true),
+            input.as_bytes(),
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "id,email,note\n1,[email],\"call [phone], later\"\n2,[email],plain\n"
+        );
     }
 
     #[test]
@@ -169,13 +200,22 @@ mod tests {
         let input = "{\"ssn\":\"536-22-1234\",\"n\":1}\nnot json bob@example.com\n";
         let mut out = Vec::new();
         jsonl(&Masker::default(), input.as_bytes(), &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "{\"n\":1,\"ssn\":\"[ssn]\"}\nnot json [email]\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"n\":1,\"ssn\":\"[ssn]\"}\nnot json [email]\n"
+        );
     }
 
     #[test]
     fn keys_and_strategies_parse() {
         assert!(parse_key(&"0a".repeat(32)).is_ok());
-        assert_eq!(parse_key("xyz").unwrap_err(), "key `xyz…` must be 64 hexadecimal characters");
-        assert_eq!(parse_strategy("nope").unwrap_err(), "unknown masking strategy `nope`");
+        assert_eq!(
+            parse_key("xyz").unwrap_err(),
+            "key `xyz…` must be 64 hexadecimal characters"
+        );
+        assert_eq!(
+            parse_strategy("nope").unwrap_err(),
+            "unknown masking strategy `nope`"
+        );
     }
 }

@@ -123,7 +123,8 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
 /// Whether a `table.column` glob matches a source column: the parts are compared from the
@@ -136,25 +137,159 @@ pub(crate) fn column_glob(pattern: &str, source: &str) -> bool {
     if pat.len() > 1 && src.len() < 2 {
         return false;
     }
-    pat.iter().rev().zip(src.iter().rev()).all(|(p, s)| glob(p, s))
+    pat.iter()
+        .rev()
+        .zip(src.iter().rev())
+        .all(|(p, s)| glob(p, s))
 }
 
 const BUILTIN: &[(&str, &[&str])] = &[
-    ("pii.email", &["email", "*_email", "email_*", "e_mail", "emailaddress", "mail"]),
-    ("secret", &[
-        "password", "*_password", "password_*", "passwd", "pwd", "*passphrase*", "secret", "*_secret", "secret_*",
-        "token", "*_token", "token_*", "api_key", "*_api_key", "apikey", "private_key", "*_private_key",
-        "access_key", "secret_key", "rolpassword", "authentication_string",
-    ]),
-    ("pci.pan", &["pan", "card_number", "cardnumber", "*_card_number", "cc_number", "ccnum", "cc_num", "card_no", "card_num", "credit_card", "credit_card_number"]),
-    ("pci.cvv", &["cvv", "cvv2", "cvc", "card_cvv", "card_cvc", "security_code"]),
-    ("pii.ssn", &["ssn", "*_ssn", "social_security_number", "social_security_no", "national_id", "tax_id", "tin", "nino", "sin"]),
-    ("pii.phone", &["phone", "*_phone", "phone_*", "mobile", "*_mobile", "mobile_*", "telephone", "tel", "msisdn", "fax"]),
-    ("pii.iban", &["iban", "*_iban", "bank_account", "bank_account_number", "account_number"]),
-    ("pii.dob", &["dob", "*_dob", "date_of_birth", "birth_date", "birthdate", "birthday"]),
-    ("pii.ip", &["ip", "ip_address", "ipaddr", "*_ip", "remote_addr", "client_ip"]),
-    ("pii.address", &["address", "*_address", "address_*", "street", "street_address", "home_address"]),
-    ("pii.passport", &["passport", "passport_number", "passport_no", "drivers_license", "driver_license_number"]),
+    (
+        "pii.email",
+        &[
+            "email",
+            "*_email",
+            "email_*",
+            "e_mail",
+            "emailaddress",
+            "mail",
+        ],
+    ),
+    (
+        "secret",
+        &[
+            "password",
+            "*_password",
+            "password_*",
+            "passwd",
+            "pwd",
+            "*passphrase*",
+            "secret",
+            "*_secret",
+            "secret_*",
+            "token",
+            "*_token",
+            "token_*",
+            "api_key",
+            "*_api_key",
+            "apikey",
+            "private_key",
+            "*_private_key",
+            "access_key",
+            "secret_key",
+            "rolpassword",
+            "authentication_string",
+        ],
+    ),
+    (
+        "pci.pan",
+        &[
+            "pan",
+            "card_number",
+            "cardnumber",
+            "*_card_number",
+            "cc_number",
+            "ccnum",
+            "cc_num",
+            "card_no",
+            "card_num",
+            "credit_card",
+            "credit_card_number",
+        ],
+    ),
+    (
+        "pci.cvv",
+        &[
+            "cvv",
+            "cvv2",
+            "cvc",
+            "card_cvv",
+            "card_cvc",
+            "security_code",
+        ],
+    ),
+    (
+        "pii.ssn",
+        &[
+            "ssn",
+            "*_ssn",
+            "social_security_number",
+            "social_security_no",
+            "national_id",
+            "tax_id",
+            "tin",
+            "nino",
+            "sin",
+        ],
+    ),
+    (
+        "pii.phone",
+        &[
+            "phone",
+            "*_phone",
+            "phone_*",
+            "mobile",
+            "*_mobile",
+            "mobile_*",
+            "telephone",
+            "tel",
+            "msisdn",
+            "fax",
+        ],
+    ),
+    (
+        "pii.iban",
+        &[
+            "iban",
+            "*_iban",
+            "bank_account",
+            "bank_account_number",
+            "account_number",
+        ],
+    ),
+    (
+        "pii.dob",
+        &[
+            "dob",
+            "*_dob",
+            "date_of_birth",
+            "birth_date",
+            "birthdate",
+            "birthday",
+        ],
+    ),
+    (
+        "pii.ip",
+        &[
+            "ip",
+            "ip_address",
+            "ipaddr",
+            "*_ip",
+            "remote_addr",
+            "client_ip",
+        ],
+    ),
+    (
+        "pii.address",
+        &[
+            "address",
+            "*_address",
+            "address_*",
+            "street",
+            "street_address",
+            "home_address",
+        ],
+    ),
+    (
+        "pii.passport",
+        &[
+            "passport",
+            "passport_number",
+            "passport_no",
+            "drivers_license",
+            "driver_license_number",
+        ],
+    ),
 ];
 
 impl Default for Catalogue {
@@ -190,7 +325,10 @@ impl Catalogue {
         Catalogue {
             columns: BUILTIN
                 .iter()
-                .map(|(tag, pats)| ColumnRule { patterns: pats.iter().map(|p| (*p).to_owned()).collect(), tag: (*tag).to_owned() })
+                .map(|(tag, pats)| ColumnRule {
+                    patterns: pats.iter().map(|p| (*p).to_owned()).collect(),
+                    tag: (*tag).to_owned(),
+                })
                 .collect(),
             include_builtin: false,
             explicit: false,
@@ -217,13 +355,29 @@ impl Catalogue {
     pub fn validate(&self) -> Result<(), MaskError> {
         for (n, r) in self.columns.iter().enumerate() {
             if r.patterns.is_empty() {
-                return Err(CatalogueError::new(format!("columns[{n}].match"), "a column rule needs at least one pattern".into()).into());
+                return Err(CatalogueError::new(
+                    format!("columns[{n}].match"),
+                    "a column rule needs at least one pattern".into(),
+                )
+                .into());
             }
             if r.tag.trim().is_empty() {
-                return Err(CatalogueError::new(format!("columns[{n}].tag"), "a tag cannot be empty".into()).into());
+                return Err(CatalogueError::new(
+                    format!("columns[{n}].tag"),
+                    "a tag cannot be empty".into(),
+                )
+                .into());
             }
-            if let Some(p) = r.patterns.iter().find(|p| p.trim().is_empty() || p.split('.').any(str::is_empty)) {
-                return Err(CatalogueError::new(format!("columns[{n}].match"), format!("malformed pattern `{p}`")).into());
+            if let Some(p) = r
+                .patterns
+                .iter()
+                .find(|p| p.trim().is_empty() || p.split('.').any(str::is_empty))
+            {
+                return Err(CatalogueError::new(
+                    format!("columns[{n}].match"),
+                    format!("malformed pattern `{p}`"),
+                )
+                .into());
             }
         }
         if let Some(k) = &self.hash_key {
@@ -247,7 +401,11 @@ impl Catalogue {
 
     /// The tag of a source column (`users.email`, `public.users.email`), if any rule names it.
     pub fn tag_of(&self, source: &str) -> Option<&str> {
-        let own = self.columns.iter().find(|r| r.patterns.iter().any(|p| column_glob(p, source))).map(|r| r.tag.as_str());
+        let own = self
+            .columns
+            .iter()
+            .find(|r| r.patterns.iter().any(|p| column_glob(p, source)))
+            .map(|r| r.tag.as_str());
         if own.is_some() || !self.include_builtin {
             return own;
         }
@@ -257,7 +415,11 @@ impl Catalogue {
     /// The tag of a result column known only by its name (a wildcard's expansion, a JSON key).
     pub fn tag_of_name(&self, column: &str) -> Option<&str> {
         let matches = |p: &str| !p.contains('.') && glob(p, column);
-        let own = self.columns.iter().find(|r| r.patterns.iter().any(|p| matches(p))).map(|r| r.tag.as_str());
+        let own = self
+            .columns
+            .iter()
+            .find(|r| r.patterns.iter().any(|p| matches(p)))
+            .map(|r| r.tag.as_str());
         if own.is_some() || !self.include_builtin {
             return own;
         }
@@ -292,8 +454,13 @@ impl Catalogue {
 
     /// The source columns a view's column derives from, if the catalogue describes the view.
     pub fn view_sources(&self, view: &str, column: &str) -> Option<&[String]> {
-        let v = self.views.iter().find(|v| column_glob(&v.name, view) && v.name.split('.').count() <= view.split('.').count())?;
-        v.columns.iter().find(|(c, _)| c.eq_ignore_ascii_case(column)).map(|(_, s)| s.as_slice())
+        let v = self.views.iter().find(|v| {
+            column_glob(&v.name, view) && v.name.split('.').count() <= view.split('.').count()
+        })?;
+        v.columns
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(column))
+            .map(|(_, s)| s.as_slice())
     }
 
     /// The views the catalogue describes whose name matches `table`.
@@ -324,10 +491,20 @@ impl Catalogue {
             if !(e.tags.is_empty() || e.tags.iter().any(|t| glob(t, tag))) {
                 continue;
             }
-            if let Some(id) = context.actor.id.as_deref().filter(|id| e.actors.iter().any(|a| a == id)) {
+            if let Some(id) = context
+                .actor
+                .id
+                .as_deref()
+                .filter(|id| e.actors.iter().any(|a| a == id))
+            {
                 return Some(format!("actor `{id}`"));
             }
-            if let Some(r) = context.actor.roles.iter().find(|r| e.roles.iter().any(|x| x.eq_ignore_ascii_case(r))) {
+            if let Some(r) = context
+                .actor
+                .roles
+                .iter()
+                .find(|r| e.roles.iter().any(|x| x.eq_ignore_ascii_case(r)))
+            {
                 return Some(format!("role `{r}`"));
             }
         }
@@ -350,8 +527,14 @@ mod tests {
         assert!(!column_glob("users.email", "accounts.email"));
         assert!(column_glob("email", "accounts.email"));
         assert!(column_glob("hr.*.salary", "hr.staff.salary"));
-        assert!(column_glob("billing.customers.tax_ref", "customers.tax_ref"));
-        assert!(!column_glob("billing.customers.tax_ref", "sales.customers.tax_ref"));
+        assert!(column_glob(
+            "billing.customers.tax_ref",
+            "customers.tax_ref"
+        ));
+        assert!(!column_glob(
+            "billing.customers.tax_ref",
+            "sales.customers.tax_ref"
+        ));
     }
 
     #[test]

@@ -32,7 +32,11 @@ pub struct CatalogueError {
 
 impl CatalogueError {
     pub(crate) fn new(field: String, message: String) -> Self {
-        let field = if field.is_empty() || field == "." { "catalogue".to_owned() } else { field };
+        let field = if field.is_empty() || field == "." {
+            "catalogue".to_owned()
+        } else {
+            field
+        };
         CatalogueError { field, message }
     }
 

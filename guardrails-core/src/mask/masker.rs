@@ -70,7 +70,10 @@ impl Masker {
     pub fn new(decision: &Decision, catalogue: &Catalogue) -> Masker {
         let mut m = Masker::from_catalogue(catalogue.clone());
         if catalogue.hash_key.is_none() {
-            m.key = blake3::derive_key("access-guardrails 2026 mask hash key v1", decision.policy_digest.as_bytes());
+            m.key = blake3::derive_key(
+                "access-guardrails 2026 mask hash key v1",
+                decision.policy_digest.as_bytes(),
+            );
         }
         for mask in decision.masks.iter().filter(|m| m.exempt.is_none()) {
             let tag = mask.tag.clone().unwrap_or_default();
@@ -101,8 +104,16 @@ impl Masker {
             .hash_key
             .as_deref()
             .and_then(|k| parse_key(k).ok())
-            .unwrap_or_else(|| blake3::derive_key("access-guardrails 2026 mask hash key v1", b"builtin"));
-        Masker { catalogue: Arc::new(catalogue), columns: Vec::new(), key, detect_values: false, strategy: None }
+            .unwrap_or_else(|| {
+                blake3::derive_key("access-guardrails 2026 mask hash key v1", b"builtin")
+            });
+        Masker {
+            catalogue: Arc::new(catalogue),
+            columns: Vec::new(),
+            key,
+            detect_values: false,
+            strategy: None,
+        }
     }
 
     /// Uses this key for `hash` and `format-preserving`.
@@ -149,17 +160,28 @@ impl Masker {
     }
 
     fn strategy_of(&self, tag: &str) -> Strategy {
-        self.strategy.clone().unwrap_or_else(|| self.catalogue.strategy_for(tag))
+        self.strategy
+            .clone()
+            .unwrap_or_else(|| self.catalogue.strategy_for(tag))
     }
 
     /// Masks one detected value.
     pub(crate) fn replace(&self, m: &Match, value: &str) -> String {
-        self.strategy_of(m.kind.tag()).apply(value, m.kind.as_str(), &self.key).unwrap_or_default()
+        self.strategy_of(m.kind.tag())
+            .apply(value, m.kind.as_str(), &self.key)
+            .unwrap_or_default()
     }
 
     /// Writes `text[from..to]` to `out` with the given matches (sorted, inside the range)
     /// masked.
-    pub(crate) fn write_masked(&self, text: &str, from: usize, to: usize, matches: &[Match], out: &mut String) {
+    pub(crate) fn write_masked(
+        &self,
+        text: &str,
+        from: usize,
+        to: usize,
+        matches: &[Match],
+        out: &mut String,
+    ) {
         let mut pos = from;
         for m in matches {
             let (s, e) = (m.span.0.max(from), m.span.1.min(to));
@@ -228,7 +250,11 @@ impl Masker {
     /// The strategy and label for a column known by name: a mask naming it, or a catalogue
     /// rule.
     fn by_name(&self, name: &str) -> Option<(Strategy, String)> {
-        if let Some(c) = self.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)) {
+        if let Some(c) = self
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+        {
             return Some((c.strategy.clone(), c.label.clone()));
         }
         let tag = self.catalogue.tag_of_name(name)?;
@@ -255,12 +281,17 @@ impl Masker {
             .map(|(i, v)| {
                 let name = columns.get(i).map(AsRef::as_ref).unwrap_or("");
                 let positional = self.columns.iter().find(|c| {
-                    c.position == Some(i) && (name.is_empty() || c.name.eq_ignore_ascii_case(name) || !self.named_elsewhere(&c.name, columns))
+                    c.position == Some(i)
+                        && (name.is_empty()
+                            || c.name.eq_ignore_ascii_case(name)
+                            || !self.named_elsewhere(&c.name, columns))
                 });
                 if let Some(c) = positional {
                     return mask_whole(v, &c.strategy, &c.label, &self.key);
                 }
-                if let Some((strategy, label)) = (!name.is_empty()).then(|| self.by_name(name)).flatten() {
+                if let Some((strategy, label)) =
+                    (!name.is_empty()).then(|| self.by_name(name)).flatten()
+                {
                     return mask_whole(v, &strategy, &label, &self.key);
                 }
                 if self.detect_values {
@@ -274,7 +305,9 @@ impl Masker {
     /// Whether a mask's output name appears among the columns (then it is matched there, not
     /// by its position).
     fn named_elsewhere<S: AsRef<str>>(&self, name: &str, columns: &[S]) -> bool {
-        columns.iter().any(|c| c.as_ref().eq_ignore_ascii_case(name))
+        columns
+            .iter()
+            .any(|c| c.as_ref().eq_ignore_ascii_case(name))
     }
 }
 
@@ -289,12 +322,25 @@ fn label_of(tag: &str, column: &str) -> String {
 /// Masks a cell whole: strings and numbers are replaced, arrays and objects masked leaf by leaf,
 /// `null` and booleans kept.
 fn mask_whole(v: &Value, strategy: &Strategy, label: &str, key: &[u8; 32]) -> Value {
-    let one = |s: &str| strategy.apply(s, label, key).map_or(Value::Null, Value::String);
+    let one = |s: &str| {
+        strategy
+            .apply(s, label, key)
+            .map_or(Value::Null, Value::String)
+    };
     match v {
         Value::String(s) => one(s),
         Value::Number(n) => one(&n.to_string()),
-        Value::Array(items) => Value::Array(items.iter().map(|x| mask_whole(x, strategy, label, key)).collect()),
-        Value::Object(map) => Value::Object(map.iter().map(|(k, x)| (k.clone(), mask_whole(x, strategy, label, key))).collect()),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|x| mask_whole(x, strategy, label, key))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, x)| (k.clone(), mask_whole(x, strategy, label, key)))
+                .collect(),
+        ),
         Value::Bool(_) | Value::Null => v.clone(),
     }
 }

@@ -13,7 +13,15 @@ pub const PROBE_RULE: &str = "sql.masked-column-probe";
 
 /// Column uses that can reveal a masked value. Equality lookups (`WHERE email = $1`) and join
 /// keys are not among them: the caller already knows the value.
-const PROBES: &[&str] = &["like", "range", "derived", "group-by", "order-by", "aggregate", "export"];
+const PROBES: &[&str] = &[
+    "like",
+    "range",
+    "derived",
+    "group-by",
+    "order-by",
+    "aggregate",
+    "export",
+];
 
 /// How deep view definitions are followed.
 const MAX_VIEW_DEPTH: usize = 4;
@@ -40,25 +48,50 @@ pub fn apply(decision: &mut Decision, catalogue: &Catalogue, context: &Context) 
     let (masks, probes) = plan(&decision.intent.statements, catalogue, context);
     decision.masks = masks;
     let verdict = if catalogue.is_explicit() {
-        crate::policy::builtin_verdict(RuleClass::Risky, Grade::Review, context.environment_class(), context.actor.kind)
+        crate::policy::builtin_verdict(
+            RuleClass::Risky,
+            Grade::Review,
+            context.environment_class(),
+            context.actor.kind,
+        )
     } else {
         Verdict::Allow
     };
-    let severity = if catalogue.is_explicit() { Severity::Medium } else { Severity::Info };
+    let severity = if catalogue.is_explicit() {
+        Severity::Medium
+    } else {
+        Severity::Info
+    };
     for (statement, span, message) in probes {
-        let f = Finding { rule: PROBE_RULE.to_owned(), verdict, severity, message, statement: Some(statement), span: Some(span) };
+        let f = Finding {
+            rule: PROBE_RULE.to_owned(),
+            verdict,
+            severity,
+            message,
+            statement: Some(statement),
+            span: Some(span),
+        };
         if !decision.findings.contains(&f) {
             decision.findings.push(f);
         }
     }
     decision.findings.sort_by(|a, b| b.verdict.cmp(&a.verdict));
-    decision.verdict = decision.findings.iter().map(|f| f.verdict).max().unwrap_or(Verdict::Allow);
+    decision.verdict = decision
+        .findings
+        .iter()
+        .map(|f| f.verdict)
+        .max()
+        .unwrap_or(Verdict::Allow);
 }
 
 type Probe = (usize, crate::finding::Span, String);
 
 /// The masks and probes of some statements.
-pub(crate) fn plan(statements: &[StatementIntent], catalogue: &Catalogue, context: &Context) -> (Vec<Mask>, Vec<Probe>) {
+pub(crate) fn plan(
+    statements: &[StatementIntent],
+    catalogue: &Catalogue,
+    context: &Context,
+) -> (Vec<Mask>, Vec<Probe>) {
     let mut masks = Vec::new();
     let mut probes = Vec::new();
     for s in statements {
@@ -102,10 +135,17 @@ fn tagged<'c>(sources: &[String], catalogue: &'c Catalogue) -> Option<(String, &
     for s in sources {
         resolve(s, catalogue, 0, &mut all);
     }
-    all.iter().filter_map(|s| catalogue.tag_of(s).map(|t| (s.clone(), t))).min_by_key(|(_, t)| rank(t))
+    all.iter()
+        .filter_map(|s| catalogue.tag_of(s).map(|t| (s.clone(), t)))
+        .min_by_key(|(_, t)| rank(t))
 }
 
-fn statement_masks(s: &StatementIntent, catalogue: &Catalogue, context: &Context, out: &mut Vec<Mask>) {
+fn statement_masks(
+    s: &StatementIntent,
+    catalogue: &Catalogue,
+    context: &Context,
+    out: &mut Vec<Mask>,
+) {
     let mut after_wildcard = false;
     for o in &s.outputs {
         if o.wildcard {
@@ -113,7 +153,9 @@ fn statement_masks(s: &StatementIntent, catalogue: &Catalogue, context: &Context
             wildcard_masks(s.index, o, catalogue, context, out);
             continue;
         }
-        let Some((source, tag)) = tagged(&o.sources, catalogue) else { continue };
+        let Some((source, tag)) = tagged(&o.sources, catalogue) else {
+            continue;
+        };
         out.push(Mask {
             output: o.name.clone(),
             position: o.position,
@@ -129,7 +171,13 @@ fn statement_masks(s: &StatementIntent, catalogue: &Catalogue, context: &Context
 
 /// `SELECT *` of a table: the columns the catalogue names for it (or the columns of a view it
 /// describes), matched by name.
-fn wildcard_masks(index: usize, o: &OutputColumn, catalogue: &Catalogue, context: &Context, out: &mut Vec<Mask>) {
+fn wildcard_masks(
+    index: usize,
+    o: &OutputColumn,
+    catalogue: &Catalogue,
+    context: &Context,
+    out: &mut Vec<Mask>,
+) {
     for table in &o.sources {
         let mut cols: Vec<(String, String, String)> = Vec::new();
         if let Some(view) = catalogue.view(table) {
@@ -144,7 +192,10 @@ fn wildcard_masks(index: usize, o: &OutputColumn, catalogue: &Catalogue, context
             }
         }
         for (col, source, tag) in cols {
-            if out.iter().any(|m| m.statement == index && m.by_name && m.output == col) {
+            if out
+                .iter()
+                .any(|m| m.statement == index && m.by_name && m.output == col)
+            {
                 continue;
             }
             out.push(Mask {
@@ -161,16 +212,26 @@ fn wildcard_masks(index: usize, o: &OutputColumn, catalogue: &Catalogue, context
     }
 }
 
-fn statement_probes(s: &StatementIntent, catalogue: &Catalogue, context: &Context, out: &mut Vec<Probe>) {
+fn statement_probes(
+    s: &StatementIntent,
+    catalogue: &Catalogue,
+    context: &Context,
+    out: &mut Vec<Probe>,
+) {
     for u in &s.column_uses {
         if !PROBES.contains(&u.usage.as_str()) {
             continue;
         }
-        let Some((source, tag)) = tagged(std::slice::from_ref(&u.column), catalogue) else { continue };
+        let Some((source, tag)) = tagged(std::slice::from_ref(&u.column), catalogue) else {
+            continue;
+        };
         if catalogue.exemption(context, tag).is_some() {
             continue;
         }
-        let message = format!("{} the masked column `{source}` can reveal its values", phrase(u));
+        let message = format!(
+            "{} the masked column `{source}` can reveal its values",
+            phrase(u)
+        );
         let probe = (s.index, u.span.unwrap_or(s.span), message);
         if !out.contains(&probe) {
             out.push(probe);

@@ -94,16 +94,29 @@ impl Strategy {
         let num = |x: &str| x.parse::<usize>().map_err(|_| unknown());
         Ok(match (head, rest) {
             ("redact", None) => Strategy::Redact { label: None },
-            ("redact", Some(l)) => Strategy::Redact { label: Some(l.to_owned()) },
-            ("partial", None) => Strategy::Partial { keep_first: 0, keep_last: 4 },
+            ("redact", Some(l)) => Strategy::Redact {
+                label: Some(l.to_owned()),
+            },
+            ("partial", None) => Strategy::Partial {
+                keep_first: 0,
+                keep_last: 4,
+            },
             ("partial", Some(r)) => match r.split_once(':') {
-                Some((f, l)) => Strategy::Partial { keep_first: num(f)?, keep_last: num(l)? },
-                None => Strategy::Partial { keep_first: 0, keep_last: num(r)? },
+                Some((f, l)) => Strategy::Partial {
+                    keep_first: num(f)?,
+                    keep_last: num(l)?,
+                },
+                None => Strategy::Partial {
+                    keep_first: 0,
+                    keep_last: num(r)?,
+                },
             },
             ("hash", None) => Strategy::Hash,
             ("null", None) => Strategy::Null,
             ("format-preserving" | "fpe", None) => Strategy::FormatPreserving,
-            ("fixed", Some(v)) => Strategy::Fixed { value: v.to_owned() },
+            ("fixed", Some(v)) => Strategy::Fixed {
+                value: v.to_owned(),
+            },
             _ => return Err(unknown()),
         })
     }
@@ -113,7 +126,10 @@ impl Strategy {
     pub fn apply(&self, value: &str, label: &str, key: &[u8; 32]) -> Option<String> {
         match self {
             Strategy::Redact { label: l } => Some(format!("[{}]", l.as_deref().unwrap_or(label))),
-            Strategy::Partial { keep_first, keep_last } => Some(partial(value, *keep_first, *keep_last)),
+            Strategy::Partial {
+                keep_first,
+                keep_last,
+            } => Some(partial(value, *keep_first, *keep_last)),
             Strategy::Hash => {
                 let h = blake3::keyed_hash(key, value.as_bytes());
                 let hex = h.to_hex();
@@ -226,7 +242,10 @@ mod tests {
     #[test]
     fn keys() {
         assert!(parse_key(&"ab".repeat(32)).is_ok());
-        assert_eq!(parse_key("zz").unwrap_err().to_string(), "hash key must be 64 hexadecimal characters, got 2");
+        assert_eq!(
+            parse_key("zz").unwrap_err().to_string(),
+            "hash key must be 64 hexadecimal characters, got 2"
+        );
         assert!(parse_key(&"zz".repeat(32)).is_err());
     }
 }

@@ -39,7 +39,13 @@ pub struct TextStream<'m> {
 impl Masker {
     /// A streaming masker for text.
     pub fn stream(&self) -> TextStream<'_> {
-        TextStream { masker: self, buf: String::new(), emitted: 0, hold: HOLD, min_emit: MIN_EMIT }
+        TextStream {
+            masker: self,
+            buf: String::new(),
+            emitted: 0,
+            hold: HOLD,
+            min_emit: MIN_EMIT,
+        }
     }
 
     /// Masks text from a reader to a writer in bounded memory; invalid UTF-8 is replaced by
@@ -52,7 +58,11 @@ impl Masker {
     /// assert_eq!(String::from_utf8_lossy(&out), "token [github-token]\n");
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn mask_reader<R: BufRead, W: Write>(&self, mut reader: R, mut writer: W) -> std::io::Result<u64> {
+    pub fn mask_reader<R: BufRead, W: Write>(
+        &self,
+        mut reader: R,
+        mut writer: W,
+    ) -> std::io::Result<u64> {
         let mut stream = self.stream();
         let mut pending: Vec<u8> = Vec::new();
         let mut total = 0u64;
@@ -109,20 +119,32 @@ impl TextStream<'_> {
         let matches = detect(&self.buf);
         let mut cut = floor_boundary(&self.buf, self.buf.len() - self.hold);
         // Prefer cutting just after whitespace.
-        let window = self.buf.as_bytes().get(cut.saturating_sub(1024).max(self.emitted)..cut).unwrap_or(&[]);
+        let window = self
+            .buf
+            .as_bytes()
+            .get(cut.saturating_sub(1024).max(self.emitted)..cut)
+            .unwrap_or(&[]);
         if let Some(p) = window.iter().rposition(u8::is_ascii_whitespace) {
             cut = cut - window.len() + p + 1;
         }
         // Never inside a value.
         if let Some(m) = matches.iter().find(|m| m.span.0 < cut && cut < m.span.1) {
-            cut = if m.span.0 > self.emitted { m.span.0 } else { m.span.1 };
+            cut = if m.span.0 > self.emitted {
+                m.span.0
+            } else {
+                m.span.1
+            };
         }
         if cut <= self.emitted {
             return String::new();
         }
         let mut out = String::with_capacity(cut - self.emitted);
-        let inside: Vec<_> = matches.into_iter().filter(|m| m.span.1 > self.emitted && m.span.0 < cut).collect();
-        self.masker.write_masked(&self.buf, self.emitted, cut, &inside, &mut out);
+        let inside: Vec<_> = matches
+            .into_iter()
+            .filter(|m| m.span.1 > self.emitted && m.span.0 < cut)
+            .collect();
+        self.masker
+            .write_masked(&self.buf, self.emitted, cut, &inside, &mut out);
         let keep_from = floor_boundary(&self.buf, cut.saturating_sub(LOOK_BACK));
         self.buf.drain(..keep_from);
         self.emitted = cut - keep_from;
@@ -132,9 +154,13 @@ impl TextStream<'_> {
     /// Masks and returns the rest.
     pub fn finish(self) -> String {
         let matches = detect(&self.buf);
-        let inside: Vec<_> = matches.into_iter().filter(|m| m.span.1 > self.emitted).collect();
+        let inside: Vec<_> = matches
+            .into_iter()
+            .filter(|m| m.span.1 > self.emitted)
+            .collect();
         let mut out = String::with_capacity(self.buf.len() - self.emitted);
-        self.masker.write_masked(&self.buf, self.emitted, self.buf.len(), &inside, &mut out);
+        self.masker
+            .write_masked(&self.buf, self.emitted, self.buf.len(), &inside, &mut out);
         out
     }
 }

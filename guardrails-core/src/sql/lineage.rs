@@ -7,14 +7,15 @@
 //! `SELECT *` of a base table stays a wildcard output naming the table; the masking plan expands
 //! it through the catalogue. Views are base tables here; the catalogue maps their columns.
 
-use std::ops::ControlFlow;
+mod exprs;
 
 use sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, InTarget, FunctionArgExpr, FunctionArguments, GroupByExpr, ObjectName, OrderByKind, Query,
-    Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, TableFactor, TableWithJoins, UnaryOperator, WindowType,
+    Expr, GroupByExpr, ObjectName, OrderByKind, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, TableFactor, TableWithJoins,
 };
 
 use crate::intent::{ColumnUse, OutputColumn, StatementIntent};
+use exprs::func_name;
 
 /// Nesting of queries and expressions followed; deeper parts add no lineage.
 const MAX_DEPTH: usize = 128;
@@ -30,7 +31,12 @@ pub(crate) fn trace(q: &Query, intent: &mut StatementIntent) {
             let mut sources = c.sources;
             sources.sort();
             sources.dedup();
-            OutputColumn { name: c.name, position, sources, wildcard: c.wildcard }
+            OutputColumn {
+                name: c.name,
+                position,
+                sources,
+                wildcard: c.wildcard,
+            }
         })
         .collect();
     intent.column_uses = t.uses;
@@ -83,99 +89,7 @@ fn union(into: &mut Vec<String>, from: Vec<String>) {
     }
 }
 
-/// Aggregates that hand back real values of their argument, or all of them at once.
-const VALUE_AGGREGATES: &[&str] = &[
-    "string_agg", "array_agg", "group_concat", "listagg", "json_agg", "jsonb_agg", "json_arrayagg",
-    "json_group_array", "json_objectagg", "jsonb_object_agg", "json_object_agg", "xmlagg", "collect_list",
-    "collect_set", "min", "max", "any_value", "first_value", "last_value", "nth_value", "arbitrary", "array_concat_agg",
-    "arg_min", "arg_max", "min_by", "max_by", "mode",
-];
-
-/// Aggregates whose result carries no value of the argument.
-const COUNTS: &[&str] = &["count", "count_big", "approx_count_distinct", "approx_distinct"];
-
-/// Functions that keep a value's identity: an equality through them is still a lookup.
-const IDENTITY: &[&str] = &["lower", "upper", "trim", "btrim", "ltrim", "rtrim", "lcase", "ucase", "cast", "coalesce", "nullif", "to_char", "text"];
-
-/// Functions that test a value against a pattern or a part of it.
-const PATTERN_FUNCS: &[&str] = &[
-    "starts_with", "startswith", "ends_with", "endswith", "strpos", "position", "instr", "locate", "contains",
-    "regexp_like", "regexp_contains", "regexp_instr", "charindex", "patindex", "like", "ilike", "glob",
-];
-
-fn is_pattern_op(op: &BinaryOperator) -> bool {
-    matches!(
-        op,
-        BinaryOperator::PGRegexMatch
-            | BinaryOperator::PGRegexIMatch
-            | BinaryOperator::PGRegexNotMatch
-            | BinaryOperator::PGRegexNotIMatch
-            | BinaryOperator::PGLikeMatch
-            | BinaryOperator::PGILikeMatch
-            | BinaryOperator::PGNotLikeMatch
-            | BinaryOperator::PGNotILikeMatch
-            | BinaryOperator::PGStartsWith
-            | BinaryOperator::Regexp
-            | BinaryOperator::Match
-    )
-}
-
-fn is_range_op(op: &BinaryOperator) -> bool {
-    matches!(op, BinaryOperator::Lt | BinaryOperator::LtEq | BinaryOperator::Gt | BinaryOperator::GtEq)
-}
-
-fn is_eq_op(op: &BinaryOperator) -> bool {
-    matches!(op, BinaryOperator::Eq | BinaryOperator::NotEq | BinaryOperator::Spaceship)
-}
-
-fn func_name(f: &sqlparser::ast::Function) -> String {
-    f.name.0.last().map(|p| p.as_ident().map_or_else(|| p.to_string(), |i| i.value.clone())).unwrap_or_default().to_ascii_lowercase()
-}
-
-fn func_args(f: &sqlparser::ast::Function) -> Vec<&Expr> {
-    let FunctionArguments::List(l) = &f.args else { return Vec::new() };
-    l.args
-        .iter()
-        .filter_map(|a| match a {
-            FunctionArg::Unnamed(FunctionArgExpr::Expr(x))
-            | FunctionArg::Named { arg: FunctionArgExpr::Expr(x), .. }
-            | FunctionArg::ExprNamed { arg: FunctionArgExpr::Expr(x), .. } => Some(x),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Whether the expression is a column reference, possibly through identity-keeping functions.
-fn is_plain_column(e: &Expr) -> bool {
-    match e {
-        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
-        Expr::Nested(x) | Expr::Cast { expr: x, .. } | Expr::Collate { expr: x, .. } => is_plain_column(x),
-        Expr::Trim { expr, .. } => is_plain_column(expr),
-        Expr::Function(f) if IDENTITY.contains(&func_name(f).as_str()) => {
-            let args = func_args(f);
-            args.len() == 1 && args.first().is_some_and(|a| is_plain_column(a))
-        }
-        _ => false,
-    }
-}
-
-fn is_constant(e: &Expr) -> bool {
-    match e {
-        Expr::Value(_) => true,
-        Expr::Nested(x) | Expr::Cast { expr: x, .. } | Expr::UnaryOp { expr: x, .. } => is_constant(x),
-        _ => false,
-    }
-}
-
 impl Tracer {
-    fn record(&mut self, sources: &[String], usage: &str) {
-        for s in sources {
-            if s.contains('.') && !self.uses.iter().any(|u| u.column == *s && u.usage == usage) {
-                self.uses.push(ColumnUse { column: s.clone(), usage: usage.to_owned(), span: None });
-            }
-        }
-    }
-
     fn query(&mut self, q: &Query, outer: &[Vec<Rel>]) -> Vec<Col> {
         if self.depth > MAX_DEPTH {
             return Vec::new();
@@ -188,7 +102,8 @@ impl Tracer {
                 for (c, alias) in cols.iter_mut().zip(&cte.alias.columns) {
                     c.name = alias.name.value.to_ascii_lowercase();
                 }
-                self.ctes.push((cte.alias.name.value.to_ascii_lowercase(), cols));
+                self.ctes
+                    .push((cte.alias.name.value.to_ascii_lowercase(), cols));
             }
         }
         let (cols, scope) = self.set_expr(&q.body, outer);
@@ -207,17 +122,30 @@ impl Tracer {
 
     /// Sources of a GROUP BY / ORDER BY item: an output alias, an output position, or an
     /// expression over the FROM scope.
-    fn named_or_positional(&mut self, e: &Expr, cols: &[Col], scope: &[Rel], outer: &[Vec<Rel>]) -> Vec<String> {
+    fn named_or_positional(
+        &mut self,
+        e: &Expr,
+        cols: &[Col],
+        scope: &[Rel],
+        outer: &[Vec<Rel>],
+    ) -> Vec<String> {
         if let Expr::Value(v) = e {
             if let sqlparser::ast::Value::Number(n, _) = &v.value {
-                if let Some(c) = n.parse::<usize>().ok().and_then(|i| i.checked_sub(1)).and_then(|i| cols.get(i)) {
+                if let Some(c) = n
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| i.checked_sub(1))
+                    .and_then(|i| cols.get(i))
+                {
                     return c.sources.clone();
                 }
             }
         }
         if let Expr::Identifier(i) = e {
             let n = i.value.to_ascii_lowercase();
-            let in_from = scope.iter().any(|r| matches!(&r.kind, RelKind::Derived(cs) if cs.iter().any(|c| c.name == n)));
+            let in_from = scope
+                .iter()
+                .any(|r| matches!(&r.kind, RelKind::Derived(cs) if cs.iter().any(|c| c.name == n)));
             if !in_from {
                 if let Some(c) = cols.iter().find(|c| !c.wildcard && c.name == n) {
                     return c.sources.clone();
@@ -238,7 +166,11 @@ impl Tracer {
                 (merge(l, r), scope)
             }
             SetExpr::Table(t) => {
-                let name = t.table_name.as_ref().map(|i| i.value.to_ascii_lowercase()).unwrap_or_default();
+                let name = t
+                    .table_name
+                    .as_ref()
+                    .map(|i| i.value.to_ascii_lowercase())
+                    .unwrap_or_default();
                 let name = match &t.schema_name {
                     Some(s) => format!("{}.{name}", s.value.to_ascii_lowercase()),
                     None => name,
@@ -248,7 +180,15 @@ impl Tracer {
             }
             SetExpr::Values(v) => {
                 let width = v.rows.first().map_or(0, |r| r.len());
-                ((0..width).map(|i| Col { name: format!("column{}", i + 1), ..Col::default() }).collect(), Vec::new())
+                (
+                    (0..width)
+                        .map(|i| Col {
+                            name: format!("column{}", i + 1),
+                            ..Col::default()
+                        })
+                        .collect(),
+                    Vec::new(),
+                )
             }
             _ => (Vec::new(), Vec::new()),
         }
@@ -259,12 +199,18 @@ impl Tracer {
         if !name.contains('.') {
             if let Some((_, cols)) = self.ctes.iter().rev().find(|(n, _)| n == name) {
                 names.push(name.to_owned());
-                return Rel { names, kind: RelKind::Derived(cols.clone()) };
+                return Rel {
+                    names,
+                    kind: RelKind::Derived(cols.clone()),
+                };
             }
         }
         names.push(name.to_owned());
         names.push(last(name));
-        Rel { names, kind: RelKind::Table(name.to_owned()) }
+        Rel {
+            names,
+            kind: RelKind::Table(name.to_owned()),
+        }
     }
 
     fn from(&mut self, from: &[TableWithJoins], outer: &[Vec<Rel>]) -> Vec<Rel> {
@@ -290,30 +236,57 @@ impl Tracer {
     fn factor(&mut self, f: &TableFactor, outer: &[Vec<Rel>], rels: &mut Vec<Rel>) {
         match f {
             TableFactor::Table { name, alias, .. } => {
-                let rel = self.table_rel(&name_of(name), alias.as_ref().map(|a| a.name.value.to_ascii_lowercase()));
+                let rel = self.table_rel(
+                    &name_of(name),
+                    alias.as_ref().map(|a| a.name.value.to_ascii_lowercase()),
+                );
                 let rel = match (rel.kind, alias) {
                     (RelKind::Derived(mut cols), Some(a)) if !a.columns.is_empty() => {
                         rename(&mut cols, a);
-                        Rel { names: rel.names, kind: RelKind::Derived(cols) }
+                        Rel {
+                            names: rel.names,
+                            kind: RelKind::Derived(cols),
+                        }
                     }
-                    (kind, _) => Rel { names: rel.names, kind },
+                    (kind, _) => Rel {
+                        names: rel.names,
+                        kind,
+                    },
                 };
                 rels.push(rel);
             }
-            TableFactor::Derived { lateral, subquery, alias, .. } => {
-                let scope_outer: Vec<Vec<Rel>> = if *lateral { chain(rels, outer) } else { outer.to_vec() };
+            TableFactor::Derived {
+                lateral,
+                subquery,
+                alias,
+                ..
+            } => {
+                let scope_outer: Vec<Vec<Rel>> = if *lateral {
+                    chain(rels, outer)
+                } else {
+                    outer.to_vec()
+                };
                 let mut cols = self.query(subquery, &scope_outer);
                 let mut names = Vec::new();
                 if let Some(a) = alias {
                     rename(&mut cols, a);
                     names.push(a.name.value.to_ascii_lowercase());
                 }
-                rels.push(Rel { names, kind: RelKind::Derived(cols) });
+                rels.push(Rel {
+                    names,
+                    kind: RelKind::Derived(cols),
+                });
             }
-            TableFactor::NestedJoin { table_with_joins, alias } => {
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias,
+            } => {
                 let inner = self.from(std::slice::from_ref(table_with_joins), outer);
                 match alias {
-                    Some(a) => rels.push(Rel { names: vec![a.name.value.to_ascii_lowercase()], kind: RelKind::Derived(expand_all(&inner)) }),
+                    Some(a) => rels.push(Rel {
+                        names: vec![a.name.value.to_ascii_lowercase()],
+                        kind: RelKind::Derived(expand_all(&inner)),
+                    }),
                     None => rels.extend(inner),
                 }
             }
@@ -328,36 +301,69 @@ impl Tracer {
         for item in &s.projection {
             match item {
                 SelectItem::Wildcard(_) => cols.extend(expand_all(&rels)),
-                SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
+                SelectItem::QualifiedWildcard(
+                    SelectItemQualifiedWildcardKind::ObjectName(n),
+                    _,
+                ) => {
                     let q = name_of(n);
-                    let found: Vec<Rel> = rels.iter().filter(|r| r.names.iter().any(|x| *x == q || *x == last(&q))).cloned().collect();
+                    let found: Vec<Rel> = rels
+                        .iter()
+                        .filter(|r| r.names.iter().any(|x| *x == q || *x == last(&q)))
+                        .cloned()
+                        .collect();
                     if found.is_empty() {
-                        cols.push(Col { name: "*".into(), sources: vec![q], wildcard: true });
+                        cols.push(Col {
+                            name: "*".into(),
+                            sources: vec![q],
+                            wildcard: true,
+                        });
                     } else {
                         cols.extend(expand_all(&found));
                     }
                 }
                 SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::Expr(e), _) => {
                     let sources = self.sources(e, &scope);
-                    cols.push(Col { name: "*".into(), sources, wildcard: false });
+                    cols.push(Col {
+                        name: "*".into(),
+                        sources,
+                        wildcard: false,
+                    });
                 }
                 SelectItem::UnnamedExpr(e) => {
                     let sources = self.sources(e, &scope);
-                    cols.push(Col { name: output_name(e), sources, wildcard: false });
+                    cols.push(Col {
+                        name: output_name(e),
+                        sources,
+                        wildcard: false,
+                    });
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
                     let sources = self.sources(expr, &scope);
-                    cols.push(Col { name: alias.value.to_ascii_lowercase(), sources, wildcard: false });
+                    cols.push(Col {
+                        name: alias.value.to_ascii_lowercase(),
+                        sources,
+                        wildcard: false,
+                    });
                 }
                 SelectItem::ExprWithAliases { expr, aliases } => {
                     let sources = self.sources(expr, &scope);
                     for a in aliases {
-                        cols.push(Col { name: a.value.to_ascii_lowercase(), sources: sources.clone(), wildcard: false });
+                        cols.push(Col {
+                            name: a.value.to_ascii_lowercase(),
+                            sources: sources.clone(),
+                            wildcard: false,
+                        });
                     }
                 }
             }
         }
-        for e in s.prewhere.iter().chain(&s.selection).chain(&s.having).chain(&s.qualify) {
+        for e in s
+            .prewhere
+            .iter()
+            .chain(&s.selection)
+            .chain(&s.having)
+            .chain(&s.qualify)
+        {
             self.predicate(e, &scope);
         }
         if let GroupByExpr::Expressions(exprs, _) = &s.group_by {
@@ -371,265 +377,14 @@ impl Tracer {
             self.record(&src, "order-by");
         }
         if s.into.is_some() {
-            let all: Vec<String> = cols.iter().filter(|c| !c.wildcard).flat_map(|c| c.sources.clone()).collect();
+            let all: Vec<String> = cols
+                .iter()
+                .filter(|c| !c.wildcard)
+                .flat_map(|c| c.sources.clone())
+                .collect();
             self.record(&all, "export");
         }
         (cols, rels)
-    }
-
-    /// The source columns an expression's value derives from; records the uses inside it
-    /// (conditions of CASE, aggregates that reveal values, window ordering).
-    fn sources(&mut self, e: &Expr, scope: &[Vec<Rel>]) -> Vec<String> {
-        if self.depth > MAX_DEPTH {
-            return Vec::new();
-        }
-        self.depth += 1;
-        let out = self.sources_inner(e, scope);
-        self.depth -= 1;
-        out
-    }
-
-    fn sources_inner(&mut self, e: &Expr, scope: &[Vec<Rel>]) -> Vec<String> {
-        match e {
-            Expr::Identifier(i) => resolve(None, &i.value.to_ascii_lowercase(), scope),
-            Expr::CompoundIdentifier(parts) => {
-                let names: Vec<String> = parts.iter().map(|p| p.value.to_ascii_lowercase()).collect();
-                match names.split_last() {
-                    Some((col, [])) => resolve(None, col, scope),
-                    Some((col, qual)) => resolve(Some(&qual.join(".")), col, scope),
-                    None => Vec::new(),
-                }
-            }
-            Expr::Function(f) => self.function(f, scope),
-            Expr::Case { operand, conditions, else_result, .. } => {
-                let mut out = Vec::new();
-                if let Some(o) = operand {
-                    let s = self.sources(o, scope);
-                    union(&mut out, s);
-                }
-                for cw in conditions {
-                    if operand.is_none() {
-                        self.predicate(&cw.condition, scope);
-                    }
-                    let s = self.sources(&cw.result, scope);
-                    union(&mut out, s);
-                }
-                if let Some(x) = else_result {
-                    let s = self.sources(x, scope);
-                    union(&mut out, s);
-                }
-                out
-            }
-            Expr::Subquery(q) => {
-                let cols = self.query(q, scope);
-                cols.into_iter().flat_map(|c| c.sources).collect()
-            }
-            Expr::BinaryOp { left, op, right } if is_eq_op(op) || is_range_op(op) || is_pattern_op(op) || matches!(op, BinaryOperator::And | BinaryOperator::Or) => {
-                // A boolean: it reveals no value, but is a probe if it tests one.
-                self.predicate(e, scope);
-                let _ = (left, right);
-                Vec::new()
-            }
-            Expr::BinaryOp { left, right, .. } => {
-                let mut out = self.sources(left, scope);
-                let r = self.sources(right, scope);
-                union(&mut out, r);
-                out
-            }
-            Expr::Like { .. }
-            | Expr::ILike { .. }
-            | Expr::SimilarTo { .. }
-            | Expr::RLike { .. }
-            | Expr::Between { .. }
-            | Expr::In { .. }
-            | Expr::Exists { .. }
-            | Expr::AnyOp { .. }
-            | Expr::AllOp { .. } => {
-                self.predicate(e, scope);
-                Vec::new()
-            }
-            Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::Value(_) => Vec::new(),
-            Expr::Nested(x) | Expr::Cast { expr: x, .. } | Expr::Collate { expr: x, .. } => self.sources(x, scope),
-            Expr::UnaryOp { op: UnaryOperator::Not, expr } => {
-                self.predicate(expr, scope);
-                Vec::new()
-            }
-            Expr::UnaryOp { expr, .. } => self.sources(expr, scope),
-            other => self.identifiers(other, scope),
-        }
-    }
-
-    /// Every column named anywhere inside `e` (subqueries excluded: they resolve in their own
-    /// scope and are traced on their own).
-    fn identifiers(&mut self, e: &Expr, scope: &[Vec<Rel>]) -> Vec<String> {
-        let mut found: Vec<(Option<String>, String)> = Vec::new();
-        let mut subqueries: Vec<Query> = Vec::new();
-        let _ = sqlparser::ast::visit_expressions(e, |x| {
-            match x {
-                Expr::Identifier(i) => found.push((None, i.value.to_ascii_lowercase())),
-                Expr::CompoundIdentifier(parts) => {
-                    let names: Vec<String> = parts.iter().map(|p| p.value.to_ascii_lowercase()).collect();
-                    if let Some((col, qual)) = names.split_last() {
-                        found.push(((!qual.is_empty()).then(|| qual.join(".")), col.clone()));
-                    }
-                }
-                Expr::Subquery(q) | Expr::Exists { subquery: q, .. } | Expr::In { target: InTarget::Subquery(q), .. } => subqueries.push((**q).clone()),
-                _ => {}
-            }
-            ControlFlow::<()>::Continue(())
-        });
-        let mut out = Vec::new();
-        for (q, c) in found {
-            union(&mut out, resolve(q.as_deref(), &c, scope));
-        }
-        for q in &subqueries {
-            let cols = self.query(q, scope);
-            union(&mut out, cols.into_iter().flat_map(|c| c.sources).collect());
-        }
-        out
-    }
-
-    fn function(&mut self, f: &sqlparser::ast::Function, scope: &[Vec<Rel>]) -> Vec<String> {
-        let name = func_name(f);
-        if let FunctionArguments::List(l) = &f.args {
-            for clause in &l.clauses {
-                if let sqlparser::ast::FunctionArgumentClause::Where(w) = clause {
-                    self.predicate(w, scope);
-                }
-            }
-        }
-        if let Some(filter) = &f.filter {
-            self.predicate(filter, scope);
-        }
-        if let Some(WindowType::WindowSpec(w)) = &f.over {
-            for p in &w.partition_by {
-                let s = self.sources(p, scope);
-                self.record(&s, "group-by");
-            }
-            for o in &w.order_by {
-                let s = self.sources(&o.expr, scope);
-                self.record(&s, "order-by");
-            }
-        }
-        let mut out = Vec::new();
-        for a in func_args(f) {
-            let s = self.sources(a, scope);
-            union(&mut out, s);
-        }
-        if PATTERN_FUNCS.contains(&name.as_str()) {
-            self.record(&out, "like");
-        }
-        if COUNTS.contains(&name.as_str()) {
-            return Vec::new();
-        }
-        if VALUE_AGGREGATES.contains(&name.as_str()) {
-            self.record(&out, "aggregate");
-        }
-        out
-    }
-
-    /// Records the column uses of a condition.
-    fn predicate(&mut self, e: &Expr, scope: &[Vec<Rel>]) {
-        if self.depth > MAX_DEPTH {
-            return;
-        }
-        self.depth += 1;
-        self.predicate_inner(e, scope);
-        self.depth -= 1;
-    }
-
-    fn predicate_inner(&mut self, e: &Expr, scope: &[Vec<Rel>]) {
-        match e {
-            Expr::BinaryOp { left, op: BinaryOperator::And | BinaryOperator::Or | BinaryOperator::Xor, right } => {
-                self.predicate(left, scope);
-                self.predicate(right, scope);
-            }
-            Expr::Nested(x) | Expr::UnaryOp { op: UnaryOperator::Not, expr: x } => self.predicate(x, scope),
-            Expr::BinaryOp { left, op, right } if is_eq_op(op) => {
-                let lookup = |side: &Expr, other: &Expr| {
-                    if !is_plain_column(side) {
-                        "derived"
-                    } else if is_plain_column(other) {
-                        "join"
-                    } else {
-                        "equality"
-                    }
-                };
-                for (side, other) in [(left, right), (right, left)] {
-                    let usage = lookup(side, other);
-                    let s = self.sources(side, scope);
-                    if usage == "derived" && is_constant(side) {
-                        continue;
-                    }
-                    self.record(&s, usage);
-                }
-            }
-            Expr::BinaryOp { left, op, right } if is_range_op(op) => {
-                for side in [left, right] {
-                    let s = self.sources(side, scope);
-                    self.record(&s, "range");
-                }
-            }
-            Expr::BinaryOp { left, op, right } if is_pattern_op(op) => {
-                for side in [left, right] {
-                    let s = self.sources(side, scope);
-                    self.record(&s, "like");
-                }
-            }
-            Expr::Like { expr, pattern, .. }
-            | Expr::ILike { expr, pattern, .. }
-            | Expr::SimilarTo { expr, pattern, .. }
-            | Expr::RLike { expr, pattern, .. } => {
-                for side in [expr, pattern] {
-                    let s = self.sources(side, scope);
-                    self.record(&s, "like");
-                }
-            }
-            Expr::Between { expr, low, high, .. } => {
-                for side in [expr, low, high] {
-                    let s = self.sources(side, scope);
-                    self.record(&s, "range");
-                }
-            }
-            Expr::In { expr, target, .. } => {
-                let usage = if is_plain_column(expr) { "equality" } else { "derived" };
-                let s = self.sources(expr, scope);
-                self.record(&s, usage);
-                match target {
-                    InTarget::List(list) => {
-                        for x in list {
-                            let s = self.sources(x, scope);
-                            self.record(&s, "equality");
-                        }
-                    }
-                    InTarget::Subquery(q) => {
-                        self.query(q, scope);
-                    }
-                    _ => {}
-                }
-            }
-            Expr::Exists { subquery, .. } => {
-                self.query(subquery, scope);
-            }
-            Expr::AnyOp { left, compare_op, right, .. } | Expr::AllOp { left, compare_op, right, .. } => {
-                let usage = if is_range_op(compare_op) { "range" } else if is_plain_column(left) { "equality" } else { "derived" };
-                for side in [left, right] {
-                    let s = self.sources(side, scope);
-                    self.record(&s, usage);
-                }
-            }
-            Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::Value(_) => {}
-            Expr::Function(f) => {
-                let s = self.function(f, scope);
-                if !PATTERN_FUNCS.contains(&func_name(f).as_str()) {
-                    self.record(&s, "derived");
-                }
-            }
-            other => {
-                let s = self.sources(other, scope);
-                self.record(&s, "derived");
-            }
-        }
     }
 }
 
@@ -672,7 +427,11 @@ fn expand_all(rels: &[Rel]) -> Vec<Col> {
     let mut out = Vec::new();
     for r in rels {
         match &r.kind {
-            RelKind::Table(t) => out.push(Col { name: "*".into(), sources: vec![t.clone()], wildcard: true }),
+            RelKind::Table(t) => out.push(Col {
+                name: "*".into(),
+                sources: vec![t.clone()],
+                wildcard: true,
+            }),
             RelKind::Derived(cols) => out.extend(cols.iter().cloned()),
         }
     }
@@ -710,14 +469,20 @@ fn resolve(qualifier: Option<&str>, col: &str, scope: &[Vec<Rel>]) -> Vec<String
                 if let Some(c) = cols.iter().find(|c| !c.wildcard && c.name == col) {
                     return c.sources.clone();
                 }
-                cols.iter().filter(|c| c.wildcard).flat_map(|c| c.sources.iter().map(|t| format!("{t}.{col}"))).collect()
+                cols.iter()
+                    .filter(|c| c.wildcard)
+                    .flat_map(|c| c.sources.iter().map(|t| format!("{t}.{col}")))
+                    .collect()
             }
         }
     };
     if let Some(q) = qualifier {
         let ql = last(q);
         for level in scope {
-            if let Some(r) = level.iter().find(|r| r.names.iter().any(|n| *n == q || *n == ql)) {
+            if let Some(r) = level
+                .iter()
+                .find(|r| r.names.iter().any(|n| *n == q || *n == ql))
+            {
                 return from_rel(r);
             }
         }
@@ -731,7 +496,10 @@ fn resolve(qualifier: Option<&str>, col: &str, scope: &[Vec<Rel>]) -> Vec<String
         let named: Vec<String> = level
             .iter()
             .filter_map(|r| match &r.kind {
-                RelKind::Derived(cols) => cols.iter().find(|c| !c.wildcard && c.name == col).map(|c| c.sources.clone()),
+                RelKind::Derived(cols) => cols
+                    .iter()
+                    .find(|c| !c.wildcard && c.name == col)
+                    .map(|c| c.sources.clone()),
                 RelKind::Table(_) => None,
             })
             .flatten()
@@ -741,7 +509,9 @@ fn resolve(qualifier: Option<&str>, col: &str, scope: &[Vec<Rel>]) -> Vec<String
         }
         let mut out = Vec::new();
         for r in level {
-            if matches!(r.kind, RelKind::Table(_)) || matches!(&r.kind, RelKind::Derived(cs) if cs.iter().any(|c| c.wildcard)) {
+            if matches!(r.kind, RelKind::Table(_))
+                || matches!(&r.kind, RelKind::Derived(cs) if cs.iter().any(|c| c.wildcard))
+            {
                 union(&mut out, from_rel(r));
             }
         }
@@ -756,7 +526,10 @@ fn resolve(qualifier: Option<&str>, col: &str, scope: &[Vec<Rel>]) -> Vec<String
 fn output_name(e: &Expr) -> String {
     match e {
         Expr::Identifier(i) => i.value.to_ascii_lowercase(),
-        Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.to_ascii_lowercase()).unwrap_or_default(),
+        Expr::CompoundIdentifier(parts) => parts
+            .last()
+            .map(|p| p.value.to_ascii_lowercase())
+            .unwrap_or_default(),
         Expr::Function(f) => func_name(f),
         Expr::Nested(x) | Expr::Cast { expr: x, .. } => output_name(x),
         _ => "?column?".into(),

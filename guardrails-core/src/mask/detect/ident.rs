@@ -23,7 +23,11 @@ pub(super) fn email(b: &[u8], i: usize, floor: usize) -> Option<Hit> {
         return None;
     }
     let end = domain_end(b, i + 1)?;
-    Some(Hit { kind: Kind::Email, start: s, end })
+    Some(Hit {
+        kind: Kind::Email,
+        start: s,
+        end,
+    })
 }
 
 /// The end of a domain name starting at `j`: two or more labels, an alphabetic TLD of two or
@@ -71,7 +75,8 @@ pub(super) fn url_password(b: &[u8], i: usize) -> Option<Hit> {
     let mut at_sign = None;
     while k < b.len() && k - start < 512 {
         match at(b, k) {
-            b'/' | b'?' | b'#' | b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`' | b'<' | b'>' => break,
+            b'/' | b'?' | b'#' | b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`' | b'<'
+            | b'>' => break,
             b':' if colon.is_none() => colon = Some(k),
             b'@' => at_sign = Some(k),
             _ => {}
@@ -79,17 +84,56 @@ pub(super) fn url_password(b: &[u8], i: usize) -> Option<Hit> {
         k += 1;
     }
     let (c, a) = (colon?, at_sign?);
-    (c + 1 < a).then_some(Hit { kind: Kind::UrlPassword, start: c + 1, end: a })
+    (c + 1 < a).then_some(Hit {
+        kind: Kind::UrlPassword,
+        start: c + 1,
+        end: a,
+    })
 }
 
 /// IBAN lengths by country (a subset; other countries are checked against 15–34).
 const IBAN_LENGTHS: &[(&[u8; 2], usize)] = &[
-    (b"AD", 24), (b"AE", 23), (b"AT", 20), (b"BE", 16), (b"BG", 22), (b"BH", 22), (b"BR", 29),
-    (b"CH", 21), (b"CY", 28), (b"CZ", 24), (b"DE", 22), (b"DK", 18), (b"EE", 20), (b"ES", 24),
-    (b"FI", 18), (b"FR", 27), (b"GB", 22), (b"GR", 27), (b"HR", 21), (b"HU", 28), (b"IE", 22),
-    (b"IL", 23), (b"IS", 26), (b"IT", 27), (b"LI", 21), (b"LT", 20), (b"LU", 20), (b"LV", 21),
-    (b"MC", 27), (b"MT", 31), (b"NL", 18), (b"NO", 15), (b"PL", 28), (b"PT", 25), (b"RO", 24),
-    (b"SA", 24), (b"SE", 24), (b"SI", 19), (b"SK", 24), (b"TR", 26), (b"UA", 29),
+    (b"AD", 24),
+    (b"AE", 23),
+    (b"AT", 20),
+    (b"BE", 16),
+    (b"BG", 22),
+    (b"BH", 22),
+    (b"BR", 29),
+    (b"CH", 21),
+    (b"CY", 28),
+    (b"CZ", 24),
+    (b"DE", 22),
+    (b"DK", 18),
+    (b"EE", 20),
+    (b"ES", 24),
+    (b"FI", 18),
+    (b"FR", 27),
+    (b"GB", 22),
+    (b"GR", 27),
+    (b"HR", 21),
+    (b"HU", 28),
+    (b"IE", 22),
+    (b"IL", 23),
+    (b"IS", 26),
+    (b"IT", 27),
+    (b"LI", 21),
+    (b"LT", 20),
+    (b"LU", 20),
+    (b"LV", 21),
+    (b"MC", 27),
+    (b"MT", 31),
+    (b"NL", 18),
+    (b"NO", 15),
+    (b"PL", 28),
+    (b"PT", 25),
+    (b"RO", 24),
+    (b"SA", 24),
+    (b"SE", 24),
+    (b"SI", 19),
+    (b"SK", 24),
+    (b"TR", 26),
+    (b"UA", 29),
 ];
 
 /// An IBAN at `i` (two upper-case letters, two digits), compact or printed in groups of four.
@@ -104,7 +148,10 @@ pub(super) fn iban(b: &[u8], i: usize) -> (Option<Hit>, usize) {
             k += 1;
         }
         ends.push((k, chars.len()));
-        if at(b, k) == b' ' && (at(b, k + 1).is_ascii_uppercase() || at(b, k + 1).is_ascii_digit()) && chars.len() < 34 {
+        if at(b, k) == b' '
+            && (at(b, k + 1).is_ascii_uppercase() || at(b, k + 1).is_ascii_digit())
+            && chars.len() < 34
+        {
             k += 1;
             continue;
         }
@@ -117,7 +164,14 @@ pub(super) fn iban(b: &[u8], i: usize) -> (Option<Hit>, usize) {
         }
         let Some(code) = chars.get(..n) else { continue };
         if iban_valid(code) {
-            return (Some(Hit { kind: Kind::Iban, start: i, end }), until);
+            return (
+                Some(Hit {
+                    kind: Kind::Iban,
+                    start: i,
+                    end,
+                }),
+                until,
+            );
         }
     }
     (None, until)
@@ -126,11 +180,16 @@ pub(super) fn iban(b: &[u8], i: usize) -> (Option<Hit>, usize) {
 /// Country length and mod-97.
 pub(super) fn iban_valid(code: &[u8]) -> bool {
     let n = code.len();
-    let (Some(cc), Some(check)) = (code.get(..2), code.get(2..4)) else { return false };
+    let (Some(cc), Some(check)) = (code.get(..2), code.get(2..4)) else {
+        return false;
+    };
     if !cc.iter().all(u8::is_ascii_uppercase) || !check.iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let expected = IBAN_LENGTHS.iter().find(|(c, _)| c.as_slice() == cc).map(|&(_, l)| l);
+    let expected = IBAN_LENGTHS
+        .iter()
+        .find(|(c, _)| c.as_slice() == cc)
+        .map(|&(_, l)| l);
     match expected {
         Some(l) if l != n => return false,
         None if !(15..=34).contains(&n) => return false,
@@ -143,7 +202,11 @@ pub(super) fn iban_valid(code: &[u8]) -> bool {
             b'A'..=b'Z' => u32::from(c - b'A') + 10,
             _ => return false,
         };
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     rem == 1
 }
@@ -158,18 +221,30 @@ pub(super) fn ipv6(b: &[u8], i: usize) -> (Option<Hit>, usize) {
     }
     let until = k.max(i + 1);
     let mut end = k;
-    while end > i && matches!(at(b, end - 1), b'.' | b':') && !b.get(i..end).is_some_and(|t| t.ends_with(b"::")) {
+    while end > i
+        && matches!(at(b, end - 1), b'.' | b':')
+        && !b.get(i..end).is_some_and(|t| t.ends_with(b"::"))
+    {
         end -= 1;
     }
     if colons < 2 || end - i < 3 || is_word(at(b, end)) && end == k || at(b, k) == b':' {
         return (None, until);
     }
-    let Some(text) = b.get(i..end).and_then(|t| std::str::from_utf8(t).ok()) else { return (None, until) };
+    let Some(text) = b.get(i..end).and_then(|t| std::str::from_utf8(t).ok()) else {
+        return (None, until);
+    };
     let hex = text.bytes().filter(u8::is_ascii_hexdigit).count();
     if hex < 1 || text.parse::<std::net::Ipv6Addr>().is_err() {
         return (None, until);
     }
-    (Some(Hit { kind: Kind::Ipv6, start: i, end }), until)
+    (
+        Some(Hit {
+            kind: Kind::Ipv6,
+            start: i,
+            end,
+        }),
+        until,
+    )
 }
 
 #[cfg(test)]

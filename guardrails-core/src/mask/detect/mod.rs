@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(Kind::Card.as_str(), "card");
 /// assert_eq!(Kind::Card.tag(), "pci.pan");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Kind {
@@ -249,12 +251,23 @@ struct Scanner<'a> {
 
 impl<'a> Scanner<'a> {
     fn new(b: &'a [u8]) -> Self {
-        Scanner { b, floor: 0, num_until: 0, hex_until: 0, iban_until: 0, token_until: 0, pem_end: None }
+        Scanner {
+            b,
+            floor: 0,
+            num_until: 0,
+            hex_until: 0,
+            iban_until: 0,
+            token_until: 0,
+            pem_end: None,
+        }
     }
 
     fn push(&mut self, out: &mut Vec<Match>, h: Hit) -> usize {
         if h.start >= self.floor && h.end > h.start && h.end <= self.b.len() {
-            out.push(Match { kind: h.kind, span: (h.start, h.end) });
+            out.push(Match {
+                kind: h.kind,
+                span: (h.start, h.end),
+            });
             self.floor = h.end;
             return h.end;
         }
@@ -320,7 +333,11 @@ impl<'a> Scanner<'a> {
                 }
             }
         }
-        if class == C_UPPER && i >= self.iban_until && at(b, i + 1).is_ascii_uppercase() && at(b, i + 2).is_ascii_digit() {
+        if class == C_UPPER
+            && i >= self.iban_until
+            && at(b, i + 1).is_ascii_uppercase()
+            && at(b, i + 2).is_ascii_digit()
+        {
             let (hit, until) = ident::iban(b, i);
             self.iban_until = until;
             if hit.is_some() {
@@ -354,7 +371,11 @@ impl<'a> Scanner<'a> {
                 Some(_) => {}
             }
         }
-        let found = self.b.get(i..).and_then(|r| memchr::memmem::find(r, b"-----END ")).map(|p| p + i);
+        let found = self
+            .b
+            .get(i..)
+            .and_then(|r| memchr::memmem::find(r, b"-----END "))
+            .map(|p| p + i);
         self.pem_end = Some(found);
         found
     }
@@ -365,7 +386,10 @@ mod tests {
     use super::*;
 
     fn kinds(t: &str) -> Vec<(Kind, &str)> {
-        detect(t).iter().map(|m| (m.kind, &t[m.span.0..m.span.1])).collect()
+        detect(t)
+            .iter()
+            .map(|m| (m.kind, &t[m.span.0..m.span.1]))
+            .collect()
     }
 
     #[test]
@@ -380,6 +404,9 @@ mod tests {
 
     #[test]
     fn url_password_is_not_an_email() {
-        assert_eq!(kinds("postgres://app:s3cret@db.example.com/x"), vec![(Kind::UrlPassword, "s3cret")]);
+        assert_eq!(
+            kinds("postgres://app:s3cret@db.example.com/x"),
+            vec![(Kind::UrlPassword, "s3cret")]
+        );
     }
 }

@@ -23,13 +23,19 @@ struct Run {
 /// Tries every digit-based detector at `i`. Returns the hit, if any, and how far the run went
 /// (nothing before that is examined again by this family).
 pub(super) fn numeric(b: &[u8], i: usize) -> (Option<Hit>, usize) {
-    let Some(run) = read_run(b, i) else { return (None, i + 1) };
+    let Some(run) = read_run(b, i) else {
+        return (None, i + 1);
+    };
     let run_end = run.groups.last().map_or(i + 1, |g| g.1);
     for k in (1..=run.groups.len()).rev() {
-        let Some(&(_, end)) = run.groups.get(k - 1) else { continue };
+        let Some(&(_, end)) = run.groups.get(k - 1) else {
+            continue;
+        };
         // A shorter prefix is only a candidate when a space follows it.
         if k < run.groups.len() {
-            let Some(&(s, e)) = run.seps.get(k - 1) else { continue };
+            let Some(&(s, e)) = run.seps.get(k - 1) else {
+                continue;
+            };
             if b.get(s..e) != Some(b" ".as_slice()) {
                 continue;
             }
@@ -38,8 +44,17 @@ pub(super) fn numeric(b: &[u8], i: usize) -> (Option<Hit>, usize) {
         }
         let groups = run.groups.get(..k).unwrap_or(&[]);
         let seps = run.seps.get(..k - 1).unwrap_or(&[]);
-        let view = View { b, lead: run.lead, groups, seps };
-        let start = if run.lead != 0 { i } else { groups.first().map_or(i, |g| g.0) };
+        let view = View {
+            b,
+            lead: run.lead,
+            groups,
+            seps,
+        };
+        let start = if run.lead != 0 {
+            i
+        } else {
+            groups.first().map_or(i, |g| g.0)
+        };
         if let Some(kind) = view.classify() {
             return (Some(Hit { kind, start, end }), end);
         }
@@ -111,11 +126,17 @@ impl View<'_> {
     }
 
     fn digits(&self) -> Vec<u8> {
-        self.groups.iter().flat_map(|&(s, e)| self.b.get(s..e).unwrap_or(&[]).iter().map(|d| d - b'0')).collect()
+        self.groups
+            .iter()
+            .flat_map(|&(s, e)| self.b.get(s..e).unwrap_or(&[]).iter().map(|d| d - b'0'))
+            .collect()
     }
 
     fn sep(&self, n: usize) -> &[u8] {
-        self.seps.get(n).and_then(|&(s, e)| self.b.get(s..e)).unwrap_or(&[])
+        self.seps
+            .get(n)
+            .and_then(|&(s, e)| self.b.get(s..e))
+            .unwrap_or(&[])
     }
 
     /// Whether every separator is the same single byte, one of `allowed`.
@@ -136,7 +157,10 @@ impl View<'_> {
             if lens == [3, 2, 4] && self.uniform(b"- ") && ssn_valid(&digits) {
                 return Some(Kind::Ssn);
             }
-            if (13..=19).contains(&digits.len()) && (lens.len() == 1 || self.uniform(b" -")) && card_valid(&digits) {
+            if (13..=19).contains(&digits.len())
+                && (lens.len() == 1 || self.uniform(b" -"))
+                && card_valid(&digits)
+            {
                 return Some(Kind::Card);
             }
         }
@@ -144,17 +168,26 @@ impl View<'_> {
     }
 
     fn ipv4(&self) -> bool {
-        let (Some(&(s, _)), Some(&(_, e))) = (self.groups.first(), self.groups.last()) else { return false };
-        let text = self.b.get(s..e).and_then(|t| std::str::from_utf8(t).ok()).unwrap_or("");
+        let (Some(&(s, _)), Some(&(_, e))) = (self.groups.first(), self.groups.last()) else {
+            return false;
+        };
+        let text = self
+            .b
+            .get(s..e)
+            .and_then(|t| std::str::from_utf8(t).ok())
+            .unwrap_or("");
         // Not part of a longer dotted run (`1.2.3.4.5`).
-        !(at(self.b, e) == b'.' && at(self.b, e + 1).is_ascii_digit()) && text.parse::<std::net::Ipv4Addr>().is_ok()
+        !(at(self.b, e) == b'.' && at(self.b, e + 1).is_ascii_digit())
+            && text.parse::<std::net::Ipv4Addr>().is_ok()
     }
 
     fn phone(&self, lens: &[usize], digits: &[u8]) -> bool {
         let n = digits.len();
         let first = digits.first().copied().unwrap_or(0);
         match self.lead {
-            b'+' => (8..=15).contains(&n) && first != 0 && self.seps.iter().all(|&(s, e)| e - s <= 2),
+            b'+' => {
+                (8..=15).contains(&n) && first != 0 && self.seps.iter().all(|&(s, e)| e - s <= 2)
+            }
             b'(' => {
                 lens.len() == 3
                     && lens == [3, 3, 4]
@@ -193,9 +226,17 @@ pub(super) fn ssn_valid(d: &[u8]) -> bool {
     if d.len() != 9 {
         return false;
     }
-    let num = |r: std::ops::Range<usize>| d.get(r).unwrap_or(&[]).iter().fold(0u32, |a, &x| a * 10 + u32::from(x));
+    let num = |r: std::ops::Range<usize>| {
+        d.get(r)
+            .unwrap_or(&[])
+            .iter()
+            .fold(0u32, |a, &x| a * 10 + u32::from(x))
+    };
     let (area, group, serial) = (num(0..3), num(3..5), num(5..9));
-    let voided = matches!((area, group, serial), (78, 5, 1120) | (219, 9, 9999) | (123, 45, 6789));
+    let voided = matches!(
+        (area, group, serial),
+        (78, 5, 1120) | (219, 9, 9999) | (123, 45, 6789)
+    );
     area != 0 && area != 666 && area < 900 && group != 0 && serial != 0 && !voided
 }
 
@@ -209,7 +250,11 @@ pub(super) fn luhn(d: &[u8]) -> bool {
             let x = u32::from(x);
             if i % 2 == 1 {
                 let y = x * 2;
-                if y > 9 { y - 9 } else { y }
+                if y > 9 {
+                    y - 9
+                } else {
+                    y
+                }
             } else {
                 x
             }
@@ -221,21 +266,31 @@ pub(super) fn luhn(d: &[u8]) -> bool {
 /// Luhn-valid and in a known issuer range with a length that issuer uses.
 pub(super) fn card_valid(d: &[u8]) -> bool {
     let n = d.len();
-    let prefix = |k: usize| d.get(..k).unwrap_or(&[]).iter().fold(0u32, |a, &x| a * 10 + u32::from(x));
+    let prefix = |k: usize| {
+        d.get(..k)
+            .unwrap_or(&[])
+            .iter()
+            .fold(0u32, |a, &x| a * 10 + u32::from(x))
+    };
     let (p1, p2, p3, p4, p6) = (prefix(1), prefix(2), prefix(3), prefix(4), prefix(6));
     let issuer = match p1 {
-        4 => matches!(n, 13 | 16 | 19),                                          // Visa
-        5 => (51..=55).contains(&p2) && n == 16 || (p2 == 50 || (56..=58).contains(&p2)) && (12..=19).contains(&n), // Mastercard, Maestro
-        2 => (2221..=2720).contains(&p4) && n == 16,                              // Mastercard 2-series
+        4 => matches!(n, 13 | 16 | 19), // Visa
+        5 => {
+            (51..=55).contains(&p2) && n == 16
+                || (p2 == 50 || (56..=58).contains(&p2)) && (12..=19).contains(&n)
+        } // Mastercard, Maestro
+        2 => (2221..=2720).contains(&p4) && n == 16, // Mastercard 2-series
         3 => {
             (p2 == 34 || p2 == 37) && n == 15                                     // Amex
                 || (3528..=3589).contains(&p4) && (16..=19).contains(&n)          // JCB
-                || ((300..=305).contains(&p3) || p2 == 36 || p2 == 38 || p2 == 39) && (14..=19).contains(&n) // Diners
+                || ((300..=305).contains(&p3) || p2 == 36 || p2 == 38 || p2 == 39) && (14..=19).contains(&n)
+            // Diners
         }
         6 => {
             (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 || (622_126..=622_925).contains(&p6)) && (16..=19).contains(&n) // Discover
                 || p2 == 62 && (16..=19).contains(&n)                             // UnionPay
-                || (p2 == 63 || p2 == 67 || p2 == 60 || p2 == 61 || p2 == 64 || p2 == 66 || p2 == 68 || p2 == 69) && (12..=19).contains(&n) // Maestro
+                || (p2 == 63 || p2 == 67 || p2 == 60 || p2 == 61 || p2 == 64 || p2 == 66 || p2 == 68 || p2 == 69) && (12..=19).contains(&n)
+            // Maestro
         }
         _ => false,
     };
@@ -247,7 +302,10 @@ mod tests {
     use super::*;
 
     fn ds(s: &str) -> Vec<u8> {
-        s.bytes().filter(u8::is_ascii_digit).map(|c| c - b'0').collect()
+        s.bytes()
+            .filter(u8::is_ascii_digit)
+            .map(|c| c - b'0')
+            .collect()
     }
 
     #[test]
@@ -267,7 +325,14 @@ mod tests {
     #[test]
     fn ssn_rules() {
         assert!(ssn_valid(&ds("536-22-1234")));
-        for bad in ["000-12-3456", "666-12-3456", "912-12-3456", "536-00-1234", "536-22-0000", "078-05-1120"] {
+        for bad in [
+            "000-12-3456",
+            "666-12-3456",
+            "912-12-3456",
+            "536-00-1234",
+            "536-22-0000",
+            "078-05-1120",
+        ] {
             assert!(!ssn_valid(&ds(bad)), "{bad}");
         }
     }
