@@ -8,6 +8,7 @@ fn decision(sql: &str) -> guardrails_core::Decision {
     Policy::builtin().evaluate(&Action::sql(Dialect::Postgres, sql), &Context::default())
 }
 
+#[cfg(test)]
 fn with(strategies: &str) -> Catalogue {
     Catalogue::from_json(&format!(r#"{{"strategies": {strategies}}}"#)).unwrap()
 }

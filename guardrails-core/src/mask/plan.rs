@@ -75,7 +75,9 @@ pub fn apply(decision: &mut Decision, catalogue: &Catalogue, context: &Context) 
             decision.findings.push(f);
         }
     }
-    decision.findings.sort_by(|a, b| b.verdict.cmp(&a.verdict));
+    decision
+        .findings
+        .sort_by_key(|f| std::cmp::Reverse(f.verdict));
     decision.verdict = decision
         .findings
         .iter()

@@ -183,6 +183,10 @@ const C_COLON: u8 = 16;
 const C_DASH: u8 = 32;
 const C_OPEN: u8 = 64;
 
+#[expect(
+    clippy::indexing_slicing,
+    reason = "a const loop over the table's own 256 indices"
+)]
 const fn class_table() -> [u8; 256] {
     let mut t = [0u8; 256];
     let mut i = 0;

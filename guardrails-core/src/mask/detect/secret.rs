@@ -245,9 +245,7 @@ pub(super) fn pem(b: &[u8], i: usize, end: Option<usize>) -> Option<Hit> {
         .and_then(|r| memchr::memmem::find(r, b"-----"))?
         + label_start;
     let label = b.get(label_start..label_end)?;
-    if memchr::memmem::find(label, b"PRIVATE KEY").is_none() {
-        return None;
-    }
+    memchr::memmem::find(label, b"PRIVATE KEY")?;
     let body = label_end + 5;
     if let Some(e) = end.filter(|&e| e >= body && e - i <= MAX_PEM) {
         let tail = e + 9;
