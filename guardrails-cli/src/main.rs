@@ -27,6 +27,8 @@ enum Command {
     Explain(cmd::rules::ExplainArgs),
     /// Policy documents: check, explain, schema, approve.
     Policy(cmd::policy::Args),
+    /// Mask sensitive values (e-mails, cards, tokens, ...) in text, JSON lines or CSV, streaming.
+    Mask(cmd::mask::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Command::Rules(a) => cmd::rules::rules(a),
         Command::Explain(a) => cmd::rules::explain(a),
         Command::Policy(a) => cmd::policy::run(a),
+        Command::Mask(a) => cmd::mask::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -71,4 +71,21 @@ pub struct Mask {
     pub source: String,
     /// The masking strategy (`redact`, `partial`, `hash`, `null`, `format-preserving`, `fixed`).
     pub strategy: String,
+    /// The catalogue tag of the source (`pii.email`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Matched by the output column's name rather than its position: the column comes from a
+    /// `SELECT *` (or follows one), whose width is known only at run time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_name: bool,
+    /// Index of the statement whose result it applies to.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub statement: usize,
+    /// Why the actor sees this column unmasked (``role `dpo` ``); maskers leave it alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exempt: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

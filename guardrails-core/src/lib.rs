@@ -8,6 +8,7 @@ pub mod context;
 pub mod decision;
 pub mod finding;
 pub mod intent;
+pub mod mask;
 pub mod policy;
 pub mod redact;
 pub mod rules;

@@ -2,6 +2,7 @@
 
 pub(crate) mod batch;
 pub(crate) mod check;
+pub(crate) mod mask;
 pub(crate) mod policy;
 pub(crate) mod rules;
 

@@ -53,6 +53,44 @@ pub(crate) struct Catalogue {
     pub(crate) doc: CatalogueDoc,
     entries: Vec<Entry>,
     exemptions: Vec<Exemption>,
+    /// The same catalogue for the masking engine (declared: probes are review).
+    pub(crate) mask: crate::mask::Catalogue,
+}
+
+/// The document's catalogue as the masking engine reads it: `table.column` globs per tag, the
+/// strategies per tag, the exemptions, on top of the built-in column names.
+fn mask_catalogue(doc: &CatalogueDoc) -> crate::mask::Catalogue {
+    let mut columns = Vec::new();
+    for e in &doc.data {
+        for tag in &e.tags.0 {
+            columns.push(crate::mask::ColumnRule {
+                patterns: e
+                    .columns
+                    .0
+                    .iter()
+                    .map(|c| format!("{}.{c}", e.table))
+                    .collect(),
+                tag: tag.clone(),
+            });
+        }
+    }
+    let mut mask = crate::mask::Catalogue::builtin().clone();
+    // The built-in column names stay in force (`include_builtin`) after the document's own.
+    mask.columns = columns;
+    mask.include_builtin = true;
+    for (tag, strategy) in &doc.strategies {
+        if let Ok(s) = crate::mask::Strategy::parse(strategy) {
+            mask.strategies.insert(tag.clone(), s);
+        }
+    }
+    for x in &doc.exemptions {
+        mask.exempt.push(crate::mask::Exemption {
+            actors: x.actors.as_ref().map(|a| a.0.clone()).unwrap_or_default(),
+            roles: x.roles.as_ref().map(|r| r.0.clone()).unwrap_or_default(),
+            tags: x.tags.0.clone(),
+        });
+    }
+    mask.explicit()
 }
 
 fn at(path: &[Seg], segs: &[Seg]) -> Vec<Seg> {
@@ -172,6 +210,7 @@ impl Catalogue {
             doc: doc.clone(),
             entries,
             exemptions,
+            mask: mask_catalogue(doc),
         })
     }
 
@@ -283,8 +322,12 @@ impl Catalogue {
         } else {
             for o in &st.outputs {
                 for src in &o.sources {
-                    let (table, column) = src.rsplit_once('.').unwrap_or(("", src.as_str()));
-                    let column = if o.wildcard { "*" } else { column };
+                    // A wildcard output's source is the table itself (`t.*`).
+                    let (table, column) = if o.wildcard {
+                        (src.as_str(), "*")
+                    } else {
+                        src.rsplit_once('.').unwrap_or(("", src.as_str()))
+                    };
                     exposed.extend(
                         self.column_tags(table, column)
                             .into_iter()

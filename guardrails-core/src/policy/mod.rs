@@ -265,6 +265,20 @@ impl Policy {
         self.inner.catalogue.as_ref().map(|c| &c.doc)
     }
 
+    /// The catalogue masking uses: the document's (on top of the built-in column names), or the
+    /// built-in one.
+    ///
+    /// ```
+    /// let p = guardrails_core::Policy::builtin();
+    /// assert!(!p.mask_catalogue().is_explicit());
+    /// ```
+    pub fn mask_catalogue(&self) -> &crate::mask::Catalogue {
+        match &self.inner.catalogue {
+            Some(c) => &c.mask,
+            None => crate::mask::Catalogue::builtin(),
+        }
+    }
+
     /// Analyses an action, mapping tool calls as the document says.
     pub fn analyze(&self, action: &Action) -> Analysis {
         let target = match action {
@@ -443,18 +457,19 @@ impl Policy {
                 "a `deny` is never lifted by an approval".into(),
             );
         }
-        // 5. Masks: result columns to mask (filled by the masking engine from the catalogue).
-        let masks = Vec::new();
-        Decision {
+        let mut decision = Decision {
             verdict,
             enforced: self.mode == Mode::Enforce,
             findings,
-            masks,
+            masks: Vec::new(),
             intent: analysis.intent,
             policy_digest: c.digest.clone(),
             fingerprint,
             approvals,
-        }
+        };
+        // 5. Masks and masked-column probes, from the document's catalogue or the built-in one.
+        crate::mask::apply(&mut decision, self.mask_catalogue(), ctx);
+        decision
     }
 
     /// Judges one detection: the built-in matrix, then the first change whose rule and scope

@@ -1,0 +1,1 @@
+//! Criterion benches of Access Guardrails; see `benches/` and the README.
