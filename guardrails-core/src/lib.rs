@@ -3,6 +3,7 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
 pub mod action;
+pub mod audit;
 mod analyze;
 pub mod context;
 pub mod decision;
