@@ -25,6 +25,8 @@ enum Command {
     Rules(cmd::rules::RulesArgs),
     /// Explain a rule: what it catches, why, examples.
     Explain(cmd::rules::ExplainArgs),
+    /// Audit logs: verify a chain, export its head (checkpoint), export as OCSF.
+    Audit(cmd::audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Command::Batch(a) => cmd::batch::run(a),
         Command::Rules(a) => cmd::rules::rules(a),
         Command::Explain(a) => cmd::rules::explain(a),
+        Command::Audit(a) => cmd::audit::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

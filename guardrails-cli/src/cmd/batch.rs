@@ -21,14 +21,26 @@ pub(crate) struct Args {
     /// Worker threads (default: available cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Append an audit record of every decision to this log, in input order.
+    #[arg(long, value_name = "FILE")]
+    audit: Option<String>,
+    /// The audit key file (64 hex digits). Default FILE.key, created (mode 0600) if missing.
+    #[arg(long, value_name = "K", requires = "audit")]
+    audit_key_file: Option<String>,
+    /// When audit records are synced: `record`, every N records (`512`), or every T (`250ms`).
+    #[arg(long, value_name = "WHEN", default_value = "record", requires = "audit")]
+    audit_sync: guardrails_core::audit::Durability,
 }
 
-fn decide_line(policy: &Policy, number: usize, line: &str) -> (String, bool) {
+/// A decided line kept for the audit log.
+type Audited = Option<Box<(guardrails_core::Action, guardrails_core::Context, guardrails_core::Decision)>>;
+
+fn decide_line(policy: &Policy, number: usize, line: &str) -> (String, bool, Audited) {
     match wire::parse_batch_line(line) {
         Ok(req) => {
             let decision = policy.evaluate(&req.action, &req.context);
             let id = req.id.unwrap_or(serde_json::Value::Null);
-            (format!("{{\"id\":{},\"decision\":{}}}", id, wire::decision_json(&decision)), true)
+            (format!("{{\"id\":{},\"decision\":{}}}", id, wire::decision_json(&decision)), true, Some(Box::new((req.action, req.context, decision))))
         }
         Err(e) => {
             let mut obj = serde_json::Map::new();
@@ -37,7 +49,7 @@ fn decide_line(policy: &Policy, number: usize, line: &str) -> (String, bool) {
             }
             obj.insert("line".into(), number.into());
             obj.insert("error".into(), e.to_string().into());
-            (serde_json::Value::Object(obj).to_string(), false)
+            (serde_json::Value::Object(obj).to_string(), false, None)
         }
     }
 }
@@ -62,6 +74,7 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
         }
         _ => None,
     };
+    let sink = a.audit.as_deref().map(|log| super::audit::open_sink(log, a.audit_key_file.as_deref(), a.audit_sync)).transpose()?;
     let threads = a.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -88,7 +101,10 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
             break;
         }
         let results = decide_chunk(&policy, &chunk, threads);
-        for (text, ok) in results {
+        for (text, ok, audited) in results {
+            if let (Some(sink), Some(rec)) = (&sink, audited) {
+                super::audit::record(sink, &rec.0, &rec.1, &rec.2)?;
+            }
             all_ok &= ok;
             writeln!(out, "{text}").map_err(|e| format!("cannot write output: {e}"))?;
         }
@@ -100,7 +116,7 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
     Ok(if all_ok { 0 } else { EXIT_ERROR })
 }
 
-fn decide_chunk(policy: &Policy, chunk: &[(usize, String)], threads: usize) -> Vec<(String, bool)> {
+fn decide_chunk(policy: &Policy, chunk: &[(usize, String)], threads: usize) -> Vec<(String, bool, Audited)> {
     if threads <= 1 || chunk.len() < 16 {
         return chunk.iter().map(|(n, l)| decide_line(policy, *n, l)).collect();
     }
@@ -112,7 +128,7 @@ fn decide_chunk(policy: &Policy, chunk: &[(usize, String)], threads: usize) -> V
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|_| vec![("{\"error\":\"internal error: a worker thread failed\"}".to_owned(), false)]))
+            .flat_map(|h| h.join().unwrap_or_else(|_| vec![("{\"error\":\"internal error: a worker thread failed\"}".to_owned(), false, None)]))
             .collect()
     })
 }

@@ -155,6 +155,12 @@ impl Verifier {
 
     /// Checks the next line (without its `\n`).
     pub fn feed(&mut self, line: &str) -> Result<(), AuditError> {
+        self.feed_record(line).map(|_| ())
+    }
+
+    /// [`feed`](Self::feed), returning the record when it is accepted (`None` while a gap
+    /// waits for the next line to tell dropped from reordered; that line then fails).
+    pub fn feed_record(&mut self, line: &str) -> Result<Option<AuditRecord>, AuditError> {
         let index = self.index;
         self.index += 1;
         let first = index == 0 && self.head.is_none();
@@ -179,7 +185,7 @@ impl Verifier {
                 seq: record.seq,
                 expected: self.expected_seq,
             });
-            return Ok(());
+            return Ok(None);
         }
         if record.seq < self.expected_seq {
             return Err(AuditError::new(
@@ -210,8 +216,8 @@ impl Verifier {
             seq: record.seq,
             hash: record.hash.clone(),
         });
-        self.expected_prev = record.hash;
-        Ok(())
+        self.expected_prev.clone_from(&record.hash);
+        Ok(Some(record))
     }
 
     /// Ends the stream: checks what only the end can tell (a pending gap, the checkpoint).
