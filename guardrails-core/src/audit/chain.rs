@@ -14,7 +14,7 @@ use super::verify::check_line;
 use crate::action::Action;
 use crate::context::Context;
 use crate::decision::Decision;
-use crate::redact::redact_message;
+use super::redact::redact_text;
 
 /// Appends decisions to a hash chain. Each record holds the previous record's hash; with a key
 /// the hashes are keyed, so nobody without the key can rewrite the chain.
@@ -161,13 +161,13 @@ impl Chain {
             approvals: Vec::new(),
         };
         let record_context = RecordContext {
-            origin: context.origin.as_deref().map(redact_message),
-            environment: context.environment.as_deref().map(redact_message),
-            resource: context.resource.as_deref().map(redact_message),
+            origin: context.origin.as_deref().map(redact_text),
+            environment: context.environment.as_deref().map(redact_text),
+            resource: context.resource.as_deref().map(redact_text),
             labels: context
                 .labels
                 .iter()
-                .map(|(k, v)| (k.clone(), redact_message(v)))
+                .map(|(k, v)| (k.clone(), redact_text(v)))
                 .collect(),
         };
         let time = format_rfc3339(now);

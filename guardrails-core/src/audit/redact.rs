@@ -81,10 +81,10 @@ pub fn redact_action(action: &Action) -> RedactedAction {
     RedactedAction(match action {
         Action::Sql { dialect, text } => Action::Sql {
             dialect: *dialect,
-            text: redact_message(text),
+            text: redact_text(text),
         },
         Action::Shell { command, shell } => Action::Shell {
-            command: redact_words(&redact_message(command)),
+            command: redact_words(&redact_text(command)),
             shell: *shell,
         },
         Action::Exec { argv } => {
@@ -97,18 +97,99 @@ pub fn redact_action(action: &Action) -> RedactedAction {
                     continue;
                 }
                 secret_next = is_secret_flag(arg);
-                out.push(redact_word(&redact_message(arg)));
+                out.push(redact_word(&redact_text(arg)));
             }
             Action::Exec { argv: out }
         }
         Action::Tool { name, arguments } => Action::Tool {
-            name: redact_message(name),
+            name: redact_text(name),
             arguments: redact_json(arguments, 0),
         },
     })
 }
 
 const REDACTED: &str = "[redacted]";
+
+/// Every free text of a record goes through this: [`redact_message`], then quoted values
+/// assigned to secret-looking names (`AWS_SECRET_KEY='…'`, `"password": "…"`), then
+/// token-shaped words wherever they stand (`…='AKIA…'`).
+pub(crate) fn redact_text(text: &str) -> String {
+    // quotes first: `redact_message` mangles `"token": "x"` (it takes the key's closing quote
+    // for the value's opening one) and would then leave `x` in the clear
+    redact_token_runs(&redact_message(&redact_assigned_quotes(text)))
+}
+
+/// Known prefixes of credentials (cloud keys, forge and chat tokens).
+const TOKEN_PREFIXES: &[&str] = &["AKIA", "ASIA", "ghp_", "gho_", "ghs_", "ghu_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "xapp-", "sk_live_", "rk_live_", "sk-", "AIza", "eyJ"];
+
+/// Replaces runs of `[A-Za-z0-9_-]` of 16 or more characters that start with a known prefix.
+fn redact_token_runs(s: &str) -> String {
+    let is_run = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let mut out = String::with_capacity(s.len());
+    let mut run_start: Option<usize> = None;
+    let flush = |out: &mut String, run: &str| {
+        if run.len() >= 16 && TOKEN_PREFIXES.iter().any(|p| run.starts_with(p)) {
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(run);
+        }
+    };
+    for (i, c) in s.char_indices() {
+        match (is_run(c), run_start) {
+            (true, None) => run_start = Some(i),
+            (false, Some(start)) => {
+                flush(&mut out, s.get(start..i).unwrap_or(""));
+                run_start = None;
+                out.push(c);
+            }
+            (false, None) => out.push(c),
+            (true, Some(_)) => {}
+        }
+    }
+    if let Some(start) = run_start {
+        flush(&mut out, s.get(start..).unwrap_or(""));
+    }
+    out
+}
+
+/// `name = 'value'`, `name: "value"` with a secret-looking name: the value is replaced.
+fn redact_assigned_quotes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while let Some(rel) = s.get(i..).and_then(|r| r.find(['\'', '"'])) {
+        let q = i + rel;
+        let quote = s.get(q..=q).unwrap_or("'");
+        out.push_str(s.get(i..=q).unwrap_or(""));
+        i = q + 1;
+        let before = s.get(..q).unwrap_or("").trim_end();
+        let Some(before) = before.strip_suffix(['=', ':']) else { continue };
+        let before = before.trim_end().trim_end_matches(['"', '\'']);
+        let name_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')).map_or(0, |p| p + 1);
+        let name = before.get(name_start..).unwrap_or("");
+        if name.is_empty() || !is_secret_name(name) {
+            // an ordinary quoted value: skip it whole, so its closing quote is not taken
+            // for an opening one
+            if let Some(end) = s.get(i..).and_then(|r| r.find(quote)) {
+                out.push_str(s.get(i..=i + end).unwrap_or(""));
+                i += end + 1;
+            }
+            continue;
+        }
+        match s.get(i..).and_then(|r| r.find(quote)) {
+            Some(end) => {
+                out.push_str(REDACTED);
+                out.push_str(quote);
+                i += end + 1;
+            }
+            None => {
+                out.push_str(REDACTED);
+                return out;
+            }
+        }
+    }
+    out.push_str(s.get(i..).unwrap_or(""));
+    out
+}
 
 /// Whether a flag, variable or key name looks like it holds a secret.
 pub(crate) fn is_secret_name(name: &str) -> bool {
@@ -178,7 +259,7 @@ fn redact_json(value: &serde_json::Value, depth: usize) -> serde_json::Value {
         return Value::String(REDACTED.to_owned());
     }
     match value {
-        Value::String(s) => Value::String(redact_words(&redact_message(s))),
+        Value::String(s) => Value::String(redact_words(&redact_text(s))),
         Value::Array(items) => {
             Value::Array(items.iter().map(|v| redact_json(v, depth + 1)).collect())
         }
@@ -241,12 +322,22 @@ fn placeholders(text: &str, dialect: Dialect) -> Option<String> {
     if out.ends_with('\n') && !text.ends_with('\n') {
         out.pop();
     }
-    Some(redact_message(&out))
+    Some(redact_text(&out))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_of_secret_names_and_token_runs_are_replaced() {
+        assert_eq!(redact_text("CREDENTIALS=(AWS_KEY_ID='AKIAIOSFODNN7EXAMPLE' AWS_SECRET_KEY='hunter2')"), "CREDENTIALS=(AWS_KEY_ID='[redacted]' AWS_SECRET_KEY='[redacted]')");
+        let json = redact_text(r#"{"api_token": "abc", "user": "bob"}"#);
+        assert!(!json.contains("abc") && json.contains(r#""user": "bob""#), "{json}");
+        assert_eq!(redact_text("name = 'AKIA'"), "name = 'AKIA'");
+        assert_eq!(redact_text("URL='s3://b' pwd_file = 'x' t='AKIAIOSFODNN7EXAMPLE'"), "URL='s3://b' pwd_file = '[redacted]' t='[redacted]'");
+        assert_eq!(redact_text("secret_sauce: 'open"), "secret_sauce: '[redacted]");
+    }
 
     #[test]
     fn shell_flags_and_variables_lose_their_values() {
