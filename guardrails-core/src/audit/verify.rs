@@ -2,6 +2,7 @@
 
 use std::io::BufRead;
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::err::{AuditError, ErrorKind};
@@ -104,7 +105,8 @@ pub struct Verifier {
     pending: Option<Pending>,
     checkpoint: Option<Head>,
     count: u64,
-    head: Option<Head>,
+    /// The last accepted sequence number; its hash is `expected_prev`.
+    head_seq: Option<u64>,
 }
 
 impl Verifier {
@@ -119,7 +121,7 @@ impl Verifier {
             pending: None,
             checkpoint: None,
             count: 0,
-            head: None,
+            head_seq: None,
         }
     }
 
@@ -128,8 +130,8 @@ impl Verifier {
     #[must_use]
     pub fn starting_after(mut self, head: Head) -> Self {
         self.expected_seq = head.seq.saturating_add(1);
-        self.expected_prev = head.hash.clone();
-        self.head = Some(head);
+        self.expected_prev = head.hash;
+        self.head_seq = Some(head.seq);
         self
     }
 
@@ -153,71 +155,60 @@ impl Verifier {
         }
     }
 
-    /// Checks the next line (without its `\n`).
+    /// Checks the next line (without its `\n`): its hash and its place in the chain. The
+    /// members `actor`, `context`, `action` and `decision` must be present; their inside is
+    /// read only by [`feed_record`](Self::feed_record).
     pub fn feed(&mut self, line: &str) -> Result<(), AuditError> {
-        self.feed_record(line).map(|_| ())
+        self.step(line).map(|_| ())
     }
 
-    /// [`feed`](Self::feed), returning the record when it is accepted (`None` while a gap
-    /// waits for the next line to tell dropped from reordered; that line then fails).
+    /// [`feed`](Self::feed), also reading the whole record; returns it when it is accepted
+    /// (`None` while a gap waits for the next line to tell dropped from reordered; that line
+    /// then fails).
     pub fn feed_record(&mut self, line: &str) -> Result<Option<AuditRecord>, AuditError> {
         let index = self.index;
+        if !self.step(line)? {
+            return Ok(None);
+        }
+        let record = parse_record(line).map_err(|(kind, detail)| AuditError::new(index, kind, detail))?;
+        Ok(Some(record))
+    }
+
+    /// One line; `Ok(true)` when accepted, `Ok(false)` when pending.
+    fn step(&mut self, line: &str) -> Result<bool, AuditError> {
+        let index = self.index;
         self.index += 1;
-        let first = index == 0 && self.head.is_none();
-        let checked = check_line(line, self.key.as_ref(), &self.key_id, first);
+        let first = index == 0 && self.head_seq.is_none();
+        let checked = check_link(line, self.key.as_ref(), &self.key_id, first);
         if let Some(p) = self.pending.take() {
             return Err(match checked {
-                Ok(r) if r.seq < p.seq => AuditError::new(
-                    p.index,
-                    ErrorKind::Reordered,
-                    format!(
-                        "sequence {} comes before {}: records are out of order",
-                        p.seq, r.seq
-                    ),
-                ),
+                Ok(r) if r.seq < p.seq => AuditError::new(p.index, ErrorKind::Reordered, format!("sequence {} comes before {}: records are out of order", p.seq, r.seq)),
                 _ => dropped(&p),
             });
         }
-        let record = checked.map_err(|(kind, detail)| AuditError::new(index, kind, detail))?;
-        if record.seq > self.expected_seq {
-            self.pending = Some(Pending {
-                index,
-                seq: record.seq,
-                expected: self.expected_seq,
-            });
-            return Ok(None);
+        let link = checked.map_err(|(kind, detail)| AuditError::new(index, kind, detail))?;
+        if link.seq > self.expected_seq {
+            self.pending = Some(Pending { index, seq: link.seq, expected: self.expected_seq });
+            return Ok(false);
         }
-        if record.seq < self.expected_seq {
-            return Err(AuditError::new(
-                index,
-                ErrorKind::Inserted,
-                format!(
-                    "sequence {} was already seen (expected {}): a copied or replayed record",
-                    record.seq, self.expected_seq
-                ),
-            ));
+        if link.seq < self.expected_seq {
+            return Err(AuditError::new(index, ErrorKind::Inserted, format!("sequence {} was already seen (expected {}): a copied or replayed record", link.seq, self.expected_seq)));
         }
-        if record.prev != self.expected_prev {
-            let what = if index == 0 {
-                "the chain does not start here"
-            } else {
-                "it does not follow the previous record"
-            };
+        if link.prev != self.expected_prev {
+            let what = if index == 0 { "the chain does not start here" } else { "it does not follow the previous record" };
             return Err(AuditError::new(index, ErrorKind::Inserted, format!("{what}: its `prev` is not the previous record's hash (a record of another chain)")));
         }
         if let Some(c) = &self.checkpoint {
-            if c.seq == record.seq && c.hash != record.hash {
+            if c.seq == link.seq && c.hash != link.hash {
                 return Err(AuditError::new(index, ErrorKind::Modified, format!("sequence {} does not have the checkpoint's hash `{}`: the chain was rewritten", c.seq, c.hash)));
             }
         }
-        self.expected_seq = record.seq.saturating_add(1);
+        self.expected_seq = link.seq.saturating_add(1);
         self.count += 1;
-        self.head = Some(Head {
-            seq: record.seq,
-            hash: record.hash.clone(),
-        });
-        self.expected_prev.clone_from(&record.hash);
-        Ok(Some(record))
+        self.head_seq = Some(link.seq);
+        self.expected_prev.clear();
+        self.expected_prev.push_str(link.hash);
+        Ok(true)
     }
 
     /// Ends the stream: checks what only the end can tell (a pending gap, the checkpoint).
@@ -226,16 +217,14 @@ impl Verifier {
             return Err(dropped(p));
         }
         if let Some(c) = &self.checkpoint {
-            let reached = self.head.as_ref().map(|h| h.seq);
+            let reached = self.head_seq;
             if reached.is_none_or(|s| s < c.seq) {
                 let have = reached.map_or("no record".to_owned(), |s| format!("sequence {s}"));
                 return Err(AuditError::new(self.index, ErrorKind::Truncated, format!("the chain ends at {have} but the checkpoint is at sequence {}: records were cut from the end", c.seq)));
             }
         }
-        Ok(Verified {
-            count: self.count,
-            head: self.head,
-        })
+        let head = self.head_seq.map(|seq| Head { seq, hash: self.expected_prev });
+        Ok(Verified { count: self.count, head })
     }
 }
 
@@ -260,73 +249,73 @@ struct KeyIdOnly {
 
 /// Checks one line on its own: shape, key, hash, fields. `first`: the first record of the
 /// stream, where another key id means the wrong key rather than an edit.
-pub(crate) fn check_line(
-    line: &str,
-    key: Option<&AuditKey>,
-    key_id: &str,
-    first: bool,
-) -> Result<AuditRecord, (ErrorKind, String)> {
+pub(crate) fn check_line(line: &str, key: Option<&AuditKey>, key_id: &str, first: bool) -> Result<AuditRecord, (ErrorKind, String)> {
+    check_link(line, key, key_id, first)?;
+    parse_record(line)
+}
+
+/// The chain members of a line, borrowed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Link<'a> {
+    v: u32,
+    seq: u64,
+    prev: &'a str,
+    time: &'a str,
+    key_id: &'a str,
+    #[serde(rename = "actor")]
+    _actor: IgnoredAny,
+    #[serde(rename = "context")]
+    _context: IgnoredAny,
+    #[serde(rename = "action")]
+    _action: IgnoredAny,
+    #[serde(rename = "decision")]
+    _decision: IgnoredAny,
+    hash: &'a str,
+}
+
+/// Checks a line's shape, key, hash and chain members. `first`: the first record of the
+/// stream, where another key id means the wrong key rather than an edit.
+fn check_link<'a>(line: &'a str, key: Option<&AuditKey>, key_id: &str, first: bool) -> Result<Link<'a>, (ErrorKind, String)> {
     let (prefix, hash) = split_line(line)?;
+    let link = serde_json::from_str::<Link<'_>>(line);
     if first {
-        if let Ok(KeyIdOnly {
-            key_id: Some(written),
-        }) = serde_json::from_str::<KeyIdOnly>(line)
-        {
-            if written != key_id {
-                let detail = match (written.is_empty(), key_id.is_empty()) {
-                    (true, _) => "the log is not keyed but a key was given".to_owned(),
-                    (false, true) => format!("the log is keyed (key id `{written}`): give its key"),
-                    (false, false) => format!("the log was written with key id `{written}`, the given key's id is `{key_id}`"),
-                };
-                return Err((ErrorKind::WrongKey, detail));
-            }
+        let written = match &link {
+            Ok(l) => Some(l.key_id.to_owned()),
+            Err(_) => serde_json::from_str::<KeyIdOnly>(line).ok().and_then(|k| k.key_id),
+        };
+        if let Some(written) = written.filter(|w| w != key_id) {
+            let detail = match (written.is_empty(), key_id.is_empty()) {
+                (true, _) => "the log is not keyed but a key was given".to_owned(),
+                (false, true) => format!("the log is keyed (key id `{written}`): give its key"),
+                (false, false) => format!("the log was written with key id `{written}`, the given key's id is `{key_id}`"),
+            };
+            return Err((ErrorKind::WrongKey, detail));
         }
     }
     let actual = digest(key, prefix.as_bytes());
     if !constant_time_eq(actual.to_hex().as_bytes(), hash.as_bytes()) {
-        return Err((
-            ErrorKind::Modified,
-            "its hash does not match its content".into(),
-        ));
+        return Err((ErrorKind::Modified, "its hash does not match its content".into()));
     }
-    let record: AuditRecord = serde_json::from_str(line)
-        .map_err(|e| (ErrorKind::Malformed, format!("not a record: {}", clean(&e))))?;
-    if record.v != FORMAT_VERSION {
-        return Err((
-            ErrorKind::Malformed,
-            format!(
-                "format version {} is not supported (expected {FORMAT_VERSION})",
-                record.v
-            ),
-        ));
+    let link = link.map_err(|e| (ErrorKind::Malformed, format!("not a record: {}", clean(&e))))?;
+    if link.v != FORMAT_VERSION {
+        return Err((ErrorKind::Malformed, format!("format version {} is not supported (expected {FORMAT_VERSION})", link.v)));
     }
-    if record.key_id != key_id {
-        return Err((
-            ErrorKind::WrongKey,
-            format!(
-                "written with key id `{}`, expected `{key_id}`",
-                record.key_id
-            ),
-        ));
+    if link.key_id != key_id {
+        return Err((ErrorKind::WrongKey, format!("written with key id `{}`, expected `{key_id}`", link.key_id)));
     }
-    if record.prev.len() != 64
-        || !record
-            .prev
-            .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    {
-        return Err((
-            ErrorKind::Malformed,
-            "`prev` is not 64 lowercase hex digits".into(),
-        ));
+    if link.prev.len() != 64 || !link.prev.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err((ErrorKind::Malformed, "`prev` is not 64 lowercase hex digits".into()));
     }
-    if parse_rfc3339(&record.time).is_none() {
-        return Err((
-            ErrorKind::Malformed,
-            format!("`time` is not an RFC 3339 time: `{}`", record.time),
-        ));
+    if parse_rfc3339(link.time).is_none() {
+        return Err((ErrorKind::Malformed, format!("`time` is not an RFC 3339 time: `{}`", link.time)));
     }
-    Ok(record)
+    Ok(link)
+}
+
+/// Reads a whole record (after [`check_link`] accepted its line).
+fn parse_record(line: &str) -> Result<AuditRecord, (ErrorKind, String)> {
+    serde_json::from_str(line).map_err(|e| (ErrorKind::Malformed, format!("not a record: {}", clean(&e))))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
