@@ -26,7 +26,14 @@ fn in_memory(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     g.bench_function("append (in memory, keyed)", |b| {
         let mut chain = Chain::new(Some(key()));
-        b.iter(|| black_box(chain.append_line(&action, &ctx, &decision, UNIX_EPOCH).1.len()));
+        b.iter(|| {
+            black_box(
+                chain
+                    .append_line(&action, &ctx, &decision, UNIX_EPOCH)
+                    .1
+                    .len(),
+            )
+        });
     });
     const N: u64 = 10_000;
     let mut chain = Chain::new(Some(key()));
@@ -54,14 +61,21 @@ fn file_sink(c: &mut Criterion) {
     for (name, durability) in [
         ("fsync every record", Durability::EveryRecord),
         ("fsync every 100", Durability::EveryN(100)),
-        ("fsync every 10ms", Durability::Interval(Duration::from_millis(10))),
+        (
+            "fsync every 10ms",
+            Durability::Interval(Duration::from_millis(10)),
+        ),
     ] {
         let path = dir.join(format!("{}.jsonl", name.replace(' ', "-")));
         let _ = std::fs::remove_file(&path);
         let opened = FileSink::open(&path, Some(key()), SinkOptions::durability(durability));
         let Ok(sink) = opened else { continue };
         g.bench_function(name, |b| {
-            b.iter_batched(|| SystemTime::now(), |now| black_box(sink.append(&action, &ctx, &decision, now).is_ok()), BatchSize::SmallInput);
+            b.iter_batched(
+                SystemTime::now,
+                |now| black_box(sink.append(&action, &ctx, &decision, now).is_ok()),
+                BatchSize::SmallInput,
+            );
         });
     }
     g.finish();

@@ -1,5 +1,12 @@
 //! Crash safety: writers appending with fsync-every-record are killed with SIGKILL at random
 //! moments; every record acknowledged before a kill must survive, and the chain must verify.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail the test by panicking"
+)]
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
@@ -29,7 +36,18 @@ impl Rng {
 /// A `batch --audit` writer fed `lines` requests; its stdout lines are the acknowledgements.
 fn spawn_writer(log: &Path, key: &Path, input: &Path) -> Child {
     bin()
-        .args(["batch", "--threads", "1", "--audit", log.to_str().unwrap(), "--audit-key-file", key.to_str().unwrap(), "--audit-sync", "record", input.to_str().unwrap()])
+        .args([
+            "batch",
+            "--threads",
+            "1",
+            "--audit",
+            log.to_str().unwrap(),
+            "--audit-key-file",
+            key.to_str().unwrap(),
+            "--audit-sync",
+            "record",
+            input.to_str().unwrap(),
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -71,7 +89,11 @@ fn records_acknowledged_before_sigkill_survive_and_the_chain_verifies() {
     let log = dir.join("audit.jsonl");
     let key = dir.join("audit.key");
     std::fs::write(&key, "5a".repeat(32)).unwrap();
-    let seed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
     eprintln!("crash test seed {seed}");
     let mut rng = Rng(seed);
     let started = Instant::now();
@@ -86,7 +108,12 @@ fn records_acknowledged_before_sigkill_survive_and_the_chain_verifies() {
             let text = std::fs::read_to_string(&log).unwrap();
             if let Some(last) = text.lines().last() {
                 let cut = 1 + rng.below(last.len() as u64 - 1) as usize;
-                std::fs::OpenOptions::new().append(true).open(&log).unwrap().write_all(&last.as_bytes()[..cut]).unwrap();
+                std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&log)
+                    .unwrap()
+                    .write_all(&last.as_bytes()[..cut])
+                    .unwrap();
                 injected += 1;
             }
         }
@@ -107,7 +134,10 @@ fn records_acknowledged_before_sigkill_survive_and_the_chain_verifies() {
             let mut err = String::new();
             std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
             repairs += err.matches("cut short").count();
-            assert!(status.code().is_none() || status.success() || status.code() == Some(0), "writer failed: {status} {err}");
+            assert!(
+                status.code().is_none() || status.success() || status.code() == Some(0),
+                "writer failed: {status} {err}"
+            );
             // everything printed before the kill was acknowledged after its record was synced
             while let Ok(id) = rx.recv_timeout(Duration::from_millis(200)) {
                 acked.insert(id);
@@ -115,21 +145,70 @@ fn records_acknowledged_before_sigkill_survive_and_the_chain_verifies() {
         }
     }
     // reopen (repairs a torn line if the last kill left one) and verify
-    let o = bin().args(["check", "--audit", log.to_str().unwrap(), "--audit-key-file", key.to_str().unwrap(), "--actor", "final", "--monitor", "--sql", "SELECT 1"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    repairs += String::from_utf8_lossy(&o.stderr).matches("cut short").count();
-    let v = bin().args(["audit", "verify", log.to_str().unwrap(), "--key-file", key.to_str().unwrap()]).output().unwrap();
+    let o = bin()
+        .args([
+            "check",
+            "--audit",
+            log.to_str().unwrap(),
+            "--audit-key-file",
+            key.to_str().unwrap(),
+            "--actor",
+            "final",
+            "--monitor",
+            "--sql",
+            "SELECT 1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    repairs += String::from_utf8_lossy(&o.stderr)
+        .matches("cut short")
+        .count();
+    let v = bin()
+        .args([
+            "audit",
+            "verify",
+            log.to_str().unwrap(),
+            "--key-file",
+            key.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
     let verdict = String::from_utf8_lossy(&v.stdout).into_owned();
     assert_eq!(v.status.code(), Some(0), "seed {seed}: {verdict}");
     let text = std::fs::read_to_string(&log).unwrap();
     let present: HashSet<String> = text
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["actor"]["id"].as_str().unwrap().to_owned())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["actor"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     let missing: Vec<&String> = acked.iter().filter(|id| !present.contains(*id)).collect();
-    assert!(missing.is_empty(), "seed {seed}: acknowledged but lost: {missing:?}");
-    assert!(!acked.is_empty(), "no writer got to acknowledge anything: the test proved nothing");
-    assert_eq!(repairs, injected, "seed {seed}: every torn line is found and removed once");
-    eprintln!("{} acknowledged, {} records, {repairs} torn lines repaired, {:?}", acked.len(), present.len(), started.elapsed());
+    assert!(
+        missing.is_empty(),
+        "seed {seed}: acknowledged but lost: {missing:?}"
+    );
+    assert!(
+        !acked.is_empty(),
+        "no writer got to acknowledge anything: the test proved nothing"
+    );
+    assert_eq!(
+        repairs, injected,
+        "seed {seed}: every torn line is found and removed once"
+    );
+    eprintln!(
+        "{} acknowledged, {} records, {repairs} torn lines repaired, {:?}",
+        acked.len(),
+        present.len(),
+        started.elapsed()
+    );
     assert!(started.elapsed() < Duration::from_secs(30));
 }

@@ -1,4 +1,11 @@
 //! No secret of an action reaches the audit log, in any field or any export.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail the test by panicking"
+)]
 
 use std::io::BufReader;
 use std::time::SystemTime;
@@ -6,7 +13,13 @@ use std::time::SystemTime;
 use guardrails_core::audit::{to_ocsf, verify, AuditKey, FileSink, SinkOptions, SqlLiterals};
 use guardrails_core::{evaluate, Action, Context, Dialect};
 
-const SECRETS: [&str; 5] = ["hunter2", "s3cretpw", "AKIAIOSFODNN7EXAMPLE", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "tok-9f8e7d6c"];
+const SECRETS: [&str; 5] = [
+    "hunter2",
+    "s3cretpw",
+    "AKIAIOSFODNN7EXAMPLE",
+    "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    "tok-9f8e7d6c",
+];
 
 fn actions() -> Vec<Action> {
     vec![
@@ -26,21 +39,32 @@ fn actions() -> Vec<Action> {
 }
 
 fn context() -> Context {
-    let mut ctx = Context::default();
-    ctx.resource = Some("postgres://admin:s3cretpw@db.internal/main".into());
-    ctx.labels.insert("dsn".into(), "postgres://u:hunter2@h/x".into());
+    let mut ctx = Context {
+        resource: Some("postgres://admin:s3cretpw@db.internal/main".into()),
+        ..Context::default()
+    };
+    ctx.labels
+        .insert("dsn".into(), "postgres://u:hunter2@h/x".into());
     ctx
 }
 
 #[test]
 fn no_secret_reaches_the_file_or_the_export() {
     for literals in [SqlLiterals::Keep, SqlLiterals::Placeholder] {
-        let dir = std::env::temp_dir().join(format!("gr-audit-redact-{}-{literals:?}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "gr-audit-redact-{}-{literals:?}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("audit.jsonl");
         let key = AuditKey::from_bytes([3; 32]);
-        let sink = FileSink::open(&path, Some(key.clone()), SinkOptions::default().sql_literals(literals)).unwrap();
+        let sink = FileSink::open(
+            &path,
+            Some(key.clone()),
+            SinkOptions::default().sql_literals(literals),
+        )
+        .unwrap();
         let ctx = context();
         let mut exported = String::new();
         for a in actions() {
@@ -52,14 +76,33 @@ fn no_secret_reaches_the_file_or_the_export() {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), actions().len());
         for secret in SECRETS {
-            assert!(!text.contains(secret), "{literals:?}: `{secret}` in the log:\n{text}");
-            assert!(!exported.contains(secret), "{literals:?}: `{secret}` in the OCSF export");
+            assert!(
+                !text.contains(secret),
+                "{literals:?}: `{secret}` in the log:\n{text}"
+            );
+            assert!(
+                !exported.contains(secret),
+                "{literals:?}: `{secret}` in the OCSF export"
+            );
         }
         assert!(text.contains("[redacted]"));
         // what is not secret stays readable
         assert!(text.contains("ALTER USER x PASSWORD"), "{text}");
-        assert!(text.contains("--api-token [redacted]") || text.contains("\"--api-token\",\"[redacted]\""), "{text}");
-        assert_eq!(verify(BufReader::new(std::fs::File::open(&path).unwrap()), Some(&key), None).unwrap().count, actions().len() as u64);
+        assert!(
+            text.contains("--api-token [redacted]")
+                || text.contains("\"--api-token\",\"[redacted]\""),
+            "{text}"
+        );
+        assert_eq!(
+            verify(
+                BufReader::new(std::fs::File::open(&path).unwrap()),
+                Some(&key),
+                None
+            )
+            .unwrap()
+            .count,
+            actions().len() as u64
+        );
     }
 }
 
@@ -76,6 +119,11 @@ fn the_stored_fingerprint_does_not_undo_redaction() {
     assert_ne!(r2.decision.fingerprint, d.fingerprint);
     // unkeyed: two passwords give one stored fingerprint (it only sees the redacted text)
     let b = Action::sql(Dialect::Postgres, "ALTER USER x PASSWORD 'other'");
-    let r3 = unkeyed.append(&b, &Context::default(), &evaluate(&b, &Context::default()), SystemTime::now());
+    let r3 = unkeyed.append(
+        &b,
+        &Context::default(),
+        &evaluate(&b, &Context::default()),
+        SystemTime::now(),
+    );
     assert_eq!(r2.decision.fingerprint, r3.decision.fingerprint);
 }

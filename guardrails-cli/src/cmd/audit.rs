@@ -5,7 +5,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use guardrails_core::audit::{segments, to_ocsf, AuditKey, AuditRecord, Durability, FileSink, Head, SinkOptions, Verified, Verifier};
+use guardrails_core::audit::{
+    segments, to_ocsf, AuditKey, AuditRecord, Durability, FileSink, Head, SinkOptions, Verified,
+    Verifier,
+};
 use guardrails_core::{Action, Context, Decision};
 
 use super::{eprint, print};
@@ -79,22 +82,38 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
         Command::Verify(v) => {
             let (files, verifier) = prepare(&v.log, v.head)?;
             finish(walk(&files, verifier, |_| Ok(()))?, |verified| {
-                let head = verified.head.as_ref().map_or("none".to_owned(), Head::to_string);
+                let head = verified
+                    .head
+                    .as_ref()
+                    .map_or("none".to_owned(), Head::to_string);
                 let n = files.len();
-                format!("ok: {} records verified in {n} file{}, head {head}", verified.count, if n == 1 { "" } else { "s" })
+                format!(
+                    "ok: {} records verified in {n} file{}, head {head}",
+                    verified.count,
+                    if n == 1 { "" } else { "s" }
+                )
             })
         }
         Command::Head(log) => {
             let (files, verifier) = prepare(&log, None)?;
-            finish(walk(&files, verifier, |_| Ok(()))?, |verified| verified.head.as_ref().map_or("none".to_owned(), Head::to_string))
+            finish(walk(&files, verifier, |_| Ok(()))?, |verified| {
+                verified
+                    .head
+                    .as_ref()
+                    .map_or("none".to_owned(), Head::to_string)
+            })
         }
         Command::Export(e) => {
             let Format::Ocsf = e.format;
             let (files, verifier) = prepare(&e.log, None)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            let result = walk(&files, verifier, |record| writeln!(out, "{}", to_ocsf(record)).map_err(|e| format!("cannot write output: {e}")))?;
-            out.flush().map_err(|e| format!("cannot write output: {e}"))?;
+            let result = walk(&files, verifier, |record| {
+                writeln!(out, "{}", to_ocsf(record))
+                    .map_err(|e| format!("cannot write output: {e}"))
+            })?;
+            out.flush()
+                .map_err(|e| format!("cannot write output: {e}"))?;
             drop(out);
             match result {
                 Ok(_) => Ok(0),
@@ -107,7 +126,10 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
     }
 }
 
-fn finish(result: Result<Verified, String>, ok: impl FnOnce(&Verified) -> String) -> Result<u8, String> {
+fn finish(
+    result: Result<Verified, String>,
+    ok: impl FnOnce(&Verified) -> String,
+) -> Result<u8, String> {
     match result {
         Ok(v) => {
             print(&ok(&v));
@@ -125,14 +147,22 @@ fn finish(result: Result<Verified, String>, ok: impl FnOnce(&Verified) -> String
 fn prepare(log: &LogArgs, head: Option<Head>) -> Result<(Vec<PathBuf>, Verifier), String> {
     let files = match log.files.as_slice() {
         [one] => {
-            let mut all = segments(one).map_err(|e| format!("cannot list rotated files of `{}`: {e}", one.display()))?;
+            let mut all = segments(one)
+                .map_err(|e| format!("cannot list rotated files of `{}`: {e}", one.display()))?;
             all.push(one.clone());
             all
         }
         many => many.to_vec(),
     };
-    let key_path = log.key_file.clone().or_else(|| log.files.last().map(|f| default_key_path(f)).filter(|p| p.exists()));
-    let key = key_path.map(|p| AuditKey::load(&p).map_err(|e| e.to_string())).transpose()?;
+    let key_path = log.key_file.clone().or_else(|| {
+        log.files
+            .last()
+            .map(|f| default_key_path(f))
+            .filter(|p| p.exists())
+    });
+    let key = key_path
+        .map(|p| AuditKey::load(&p).map_err(|e| e.to_string()))
+        .transpose()?;
     let mut verifier = Verifier::new(key.as_ref());
     if let Some(after) = &log.after {
         verifier = verifier.starting_after(after.clone());
@@ -146,7 +176,11 @@ fn prepare(log: &LogArgs, head: Option<Head>) -> Result<(Vec<PathBuf>, Verifier)
 /// Feeds every line of every file; calls `each` on every record that verified. The outer
 /// error is a failure to read or write, the inner one a chain that does not verify
 /// (`FILE:LINE: record N: kind: detail`).
-fn walk(files: &[PathBuf], mut verifier: Verifier, mut each: impl FnMut(&AuditRecord) -> Result<(), String>) -> Result<Result<Verified, String>, String> {
+fn walk(
+    files: &[PathBuf],
+    mut verifier: Verifier,
+    mut each: impl FnMut(&AuditRecord) -> Result<(), String>,
+) -> Result<Result<Verified, String>, String> {
     let mut starts: Vec<(u64, &Path)> = Vec::with_capacity(files.len());
     let locate = |starts: &[(u64, &Path)], index: u64| -> String {
         match starts.iter().rev().find(|(s, _)| *s <= index) {
@@ -157,11 +191,14 @@ fn walk(files: &[PathBuf], mut verifier: Verifier, mut each: impl FnMut(&AuditRe
     let mut line = String::new();
     for f in files {
         starts.push((verifier.next_index(), f));
-        let file = std::fs::File::open(f).map_err(|e| format!("cannot open `{}`: {e}", f.display()))?;
+        let file =
+            std::fs::File::open(f).map_err(|e| format!("cannot open `{}`: {e}", f.display()))?;
         let mut reader = BufReader::new(file);
         loop {
             line.clear();
-            let n = reader.read_line(&mut line).map_err(|e| format!("cannot read `{}`: {e}", f.display()))?;
+            let n = reader
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read `{}`: {e}", f.display()))?;
             if n == 0 {
                 break;
             }
@@ -176,7 +213,9 @@ fn walk(files: &[PathBuf], mut verifier: Verifier, mut each: impl FnMut(&AuditRe
             }
         }
     }
-    Ok(verifier.finish().map_err(|e| format!("FAILED: {}{e}", locate(&starts, e.index()))))
+    Ok(verifier
+        .finish()
+        .map_err(|e| format!("FAILED: {}{e}", locate(&starts, e.index()))))
 }
 
 /// The default key file of a log: `FILE.key`.
@@ -187,7 +226,11 @@ pub(crate) fn default_key_path(log: &Path) -> PathBuf {
 /// Opens the log of `--audit FILE`, with the key from `--audit-key-file K`, or `FILE.key`,
 /// created (mode 0600) when it does not exist. Says on stderr when it creates a key or
 /// repairs a line cut short by a crash.
-pub(crate) fn open_sink(path: &str, key_file: Option<&str>, durability: Durability) -> Result<FileSink, String> {
+pub(crate) fn open_sink(
+    path: &str,
+    key_file: Option<&str>,
+    durability: Durability,
+) -> Result<FileSink, String> {
     let path = Path::new(path);
     let key = match key_file {
         Some(k) => AuditKey::load(Path::new(k)).map_err(|e| e.to_string())?,
@@ -200,7 +243,8 @@ pub(crate) fn open_sink(path: &str, key_file: Option<&str>, durability: Durabili
             key
         }
     };
-    let sink = FileSink::open(path, Some(key), SinkOptions::durability(durability)).map_err(|e| e.to_string())?;
+    let sink = FileSink::open(path, Some(key), SinkOptions::durability(durability))
+        .map_err(|e| e.to_string())?;
     for r in sink.repairs() {
         eprint(&format!("note: `{}`: removed a last line cut short by an interrupted write ({} bytes at offset {})", path.display(), r.bytes, r.offset));
     }
@@ -208,6 +252,13 @@ pub(crate) fn open_sink(path: &str, key_file: Option<&str>, durability: Durabili
 }
 
 /// Appends one decision to an open sink.
-pub(crate) fn record(sink: &FileSink, action: &Action, context: &Context, decision: &Decision) -> Result<(), String> {
-    sink.append(action, context, decision, SystemTime::now()).map(|_| ()).map_err(|e| format!("cannot write the audit record: {e}"))
+pub(crate) fn record(
+    sink: &FileSink,
+    action: &Action,
+    context: &Context,
+    decision: &Decision,
+) -> Result<(), String> {
+    sink.append(action, context, decision, SystemTime::now())
+        .map(|_| ())
+        .map_err(|e| format!("cannot write the audit record: {e}"))
 }

@@ -8,13 +8,13 @@ use super::record::{
     digest, finish_line, AuditRecord, Body, DecisionSummary, Head, RecordContext, FORMAT_VERSION,
     GENESIS,
 };
+use super::redact::redact_text;
 use super::redact::{redact_action, RedactedAction, SqlLiterals};
 use super::time::format_rfc3339;
 use super::verify::check_line;
 use crate::action::Action;
 use crate::context::Context;
 use crate::decision::Decision;
-use super::redact::redact_text;
 
 /// Appends decisions to a hash chain. Each record holds the previous record's hash; with a key
 /// the hashes are keyed, so nobody without the key can rewrite the chain.

@@ -120,7 +120,24 @@ pub(crate) fn redact_text(text: &str) -> String {
 }
 
 /// Known prefixes of credentials (cloud keys, forge and chat tokens).
-const TOKEN_PREFIXES: &[&str] = &["AKIA", "ASIA", "ghp_", "gho_", "ghs_", "ghu_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "xapp-", "sk_live_", "rk_live_", "sk-", "AIza", "eyJ"];
+const TOKEN_PREFIXES: &[&str] = &[
+    "AKIA",
+    "ASIA",
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "ghu_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xapp-",
+    "sk_live_",
+    "rk_live_",
+    "sk-",
+    "AIza",
+    "eyJ",
+];
 
 /// Replaces runs of `[A-Za-z0-9_-]` of 16 or more characters that start with a known prefix.
 fn redact_token_runs(s: &str) -> String {
@@ -162,9 +179,13 @@ fn redact_assigned_quotes(s: &str) -> String {
         out.push_str(s.get(i..=q).unwrap_or(""));
         i = q + 1;
         let before = s.get(..q).unwrap_or("").trim_end();
-        let Some(before) = before.strip_suffix(['=', ':']) else { continue };
+        let Some(before) = before.strip_suffix(['=', ':']) else {
+            continue;
+        };
         let before = before.trim_end().trim_end_matches(['"', '\'']);
-        let name_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')).map_or(0, |p| p + 1);
+        let name_start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+            .map_or(0, |p| p + 1);
         let name = before.get(name_start..).unwrap_or("");
         if name.is_empty() || !is_secret_name(name) {
             // an ordinary quoted value: skip it whole, so its closing quote is not taken
@@ -331,12 +352,24 @@ mod tests {
 
     #[test]
     fn quoted_values_of_secret_names_and_token_runs_are_replaced() {
-        assert_eq!(redact_text("CREDENTIALS=(AWS_KEY_ID='AKIAIOSFODNN7EXAMPLE' AWS_SECRET_KEY='hunter2')"), "CREDENTIALS=(AWS_KEY_ID='[redacted]' AWS_SECRET_KEY='[redacted]')");
+        assert_eq!(
+            redact_text("CREDENTIALS=(AWS_KEY_ID='AKIAIOSFODNN7EXAMPLE' AWS_SECRET_KEY='hunter2')"),
+            "CREDENTIALS=(AWS_KEY_ID='[redacted]' AWS_SECRET_KEY='[redacted]')"
+        );
         let json = redact_text(r#"{"api_token": "abc", "user": "bob"}"#);
-        assert!(!json.contains("abc") && json.contains(r#""user": "bob""#), "{json}");
+        assert!(
+            !json.contains("abc") && json.contains(r#""user": "bob""#),
+            "{json}"
+        );
         assert_eq!(redact_text("name = 'AKIA'"), "name = 'AKIA'");
-        assert_eq!(redact_text("URL='s3://b' pwd_file = 'x' t='AKIAIOSFODNN7EXAMPLE'"), "URL='s3://b' pwd_file = '[redacted]' t='[redacted]'");
-        assert_eq!(redact_text("secret_sauce: 'open"), "secret_sauce: '[redacted]");
+        assert_eq!(
+            redact_text("URL='s3://b' pwd_file = 'x' t='AKIAIOSFODNN7EXAMPLE'"),
+            "URL='s3://b' pwd_file = '[redacted]' t='[redacted]'"
+        );
+        assert_eq!(
+            redact_text("secret_sauce: 'open"),
+            "secret_sauce: '[redacted]"
+        );
     }
 
     #[test]

@@ -170,7 +170,8 @@ impl Verifier {
         if !self.step(line)? {
             return Ok(None);
         }
-        let record = parse_record(line).map_err(|(kind, detail)| AuditError::new(index, kind, detail))?;
+        let record =
+            parse_record(line).map_err(|(kind, detail)| AuditError::new(index, kind, detail))?;
         Ok(Some(record))
     }
 
@@ -182,20 +183,42 @@ impl Verifier {
         let checked = check_link(line, self.key.as_ref(), &self.key_id, first);
         if let Some(p) = self.pending.take() {
             return Err(match checked {
-                Ok(r) if r.seq < p.seq => AuditError::new(p.index, ErrorKind::Reordered, format!("sequence {} comes before {}: records are out of order", p.seq, r.seq)),
+                Ok(r) if r.seq < p.seq => AuditError::new(
+                    p.index,
+                    ErrorKind::Reordered,
+                    format!(
+                        "sequence {} comes before {}: records are out of order",
+                        p.seq, r.seq
+                    ),
+                ),
                 _ => dropped(&p),
             });
         }
         let link = checked.map_err(|(kind, detail)| AuditError::new(index, kind, detail))?;
         if link.seq > self.expected_seq {
-            self.pending = Some(Pending { index, seq: link.seq, expected: self.expected_seq });
+            self.pending = Some(Pending {
+                index,
+                seq: link.seq,
+                expected: self.expected_seq,
+            });
             return Ok(false);
         }
         if link.seq < self.expected_seq {
-            return Err(AuditError::new(index, ErrorKind::Inserted, format!("sequence {} was already seen (expected {}): a copied or replayed record", link.seq, self.expected_seq)));
+            return Err(AuditError::new(
+                index,
+                ErrorKind::Inserted,
+                format!(
+                    "sequence {} was already seen (expected {}): a copied or replayed record",
+                    link.seq, self.expected_seq
+                ),
+            ));
         }
         if link.prev != self.expected_prev {
-            let what = if index == 0 { "the chain does not start here" } else { "it does not follow the previous record" };
+            let what = if index == 0 {
+                "the chain does not start here"
+            } else {
+                "it does not follow the previous record"
+            };
             return Err(AuditError::new(index, ErrorKind::Inserted, format!("{what}: its `prev` is not the previous record's hash (a record of another chain)")));
         }
         if let Some(c) = &self.checkpoint {
@@ -223,8 +246,14 @@ impl Verifier {
                 return Err(AuditError::new(self.index, ErrorKind::Truncated, format!("the chain ends at {have} but the checkpoint is at sequence {}: records were cut from the end", c.seq)));
             }
         }
-        let head = self.head_seq.map(|seq| Head { seq, hash: self.expected_prev });
-        Ok(Verified { count: self.count, head })
+        let head = self.head_seq.map(|seq| Head {
+            seq,
+            hash: self.expected_prev,
+        });
+        Ok(Verified {
+            count: self.count,
+            head,
+        })
     }
 }
 
@@ -249,7 +278,12 @@ struct KeyIdOnly {
 
 /// Checks one line on its own: shape, key, hash, fields. `first`: the first record of the
 /// stream, where another key id means the wrong key rather than an edit.
-pub(crate) fn check_line(line: &str, key: Option<&AuditKey>, key_id: &str, first: bool) -> Result<AuditRecord, (ErrorKind, String)> {
+pub(crate) fn check_line(
+    line: &str,
+    key: Option<&AuditKey>,
+    key_id: &str,
+    first: bool,
+) -> Result<AuditRecord, (ErrorKind, String)> {
     check_link(line, key, key_id, first)?;
     parse_record(line)
 }
@@ -276,46 +310,79 @@ struct Link<'a> {
 
 /// Checks a line's shape, key, hash and chain members. `first`: the first record of the
 /// stream, where another key id means the wrong key rather than an edit.
-fn check_link<'a>(line: &'a str, key: Option<&AuditKey>, key_id: &str, first: bool) -> Result<Link<'a>, (ErrorKind, String)> {
+fn check_link<'a>(
+    line: &'a str,
+    key: Option<&AuditKey>,
+    key_id: &str,
+    first: bool,
+) -> Result<Link<'a>, (ErrorKind, String)> {
     let (prefix, hash) = split_line(line)?;
     let link = serde_json::from_str::<Link<'_>>(line);
     if first {
         let written = match &link {
             Ok(l) => Some(l.key_id.to_owned()),
-            Err(_) => serde_json::from_str::<KeyIdOnly>(line).ok().and_then(|k| k.key_id),
+            Err(_) => serde_json::from_str::<KeyIdOnly>(line)
+                .ok()
+                .and_then(|k| k.key_id),
         };
         if let Some(written) = written.filter(|w| w != key_id) {
             let detail = match (written.is_empty(), key_id.is_empty()) {
                 (true, _) => "the log is not keyed but a key was given".to_owned(),
                 (false, true) => format!("the log is keyed (key id `{written}`): give its key"),
-                (false, false) => format!("the log was written with key id `{written}`, the given key's id is `{key_id}`"),
+                (false, false) => format!(
+                    "the log was written with key id `{written}`, the given key's id is `{key_id}`"
+                ),
             };
             return Err((ErrorKind::WrongKey, detail));
         }
     }
     let actual = digest(key, prefix.as_bytes());
     if !constant_time_eq(actual.to_hex().as_bytes(), hash.as_bytes()) {
-        return Err((ErrorKind::Modified, "its hash does not match its content".into()));
+        return Err((
+            ErrorKind::Modified,
+            "its hash does not match its content".into(),
+        ));
     }
     let link = link.map_err(|e| (ErrorKind::Malformed, format!("not a record: {}", clean(&e))))?;
     if link.v != FORMAT_VERSION {
-        return Err((ErrorKind::Malformed, format!("format version {} is not supported (expected {FORMAT_VERSION})", link.v)));
+        return Err((
+            ErrorKind::Malformed,
+            format!(
+                "format version {} is not supported (expected {FORMAT_VERSION})",
+                link.v
+            ),
+        ));
     }
     if link.key_id != key_id {
-        return Err((ErrorKind::WrongKey, format!("written with key id `{}`, expected `{key_id}`", link.key_id)));
+        return Err((
+            ErrorKind::WrongKey,
+            format!("written with key id `{}`, expected `{key_id}`", link.key_id),
+        ));
     }
-    if link.prev.len() != 64 || !link.prev.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err((ErrorKind::Malformed, "`prev` is not 64 lowercase hex digits".into()));
+    if link.prev.len() != 64
+        || !link
+            .prev
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err((
+            ErrorKind::Malformed,
+            "`prev` is not 64 lowercase hex digits".into(),
+        ));
     }
     if parse_rfc3339(link.time).is_none() {
-        return Err((ErrorKind::Malformed, format!("`time` is not an RFC 3339 time: `{}`", link.time)));
+        return Err((
+            ErrorKind::Malformed,
+            format!("`time` is not an RFC 3339 time: `{}`", link.time),
+        ));
     }
     Ok(link)
 }
 
 /// Reads a whole record (after [`check_link`] accepted its line).
 fn parse_record(line: &str) -> Result<AuditRecord, (ErrorKind, String)> {
-    serde_json::from_str(line).map_err(|e| (ErrorKind::Malformed, format!("not a record: {}", clean(&e))))
+    serde_json::from_str(line)
+        .map_err(|e| (ErrorKind::Malformed, format!("not a record: {}", clean(&e))))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
