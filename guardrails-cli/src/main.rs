@@ -29,6 +29,8 @@ enum Command {
     Policy(cmd::policy::Args),
     /// Mask sensitive values (e-mails, cards, tokens, ...) in text, JSON lines or CSV, streaming.
     Mask(cmd::mask::Args),
+    /// Audit logs: verify a chain, export its head (checkpoint), export as OCSF.
+    Audit(cmd::audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Command::Explain(a) => cmd::rules::explain(a),
         Command::Policy(a) => cmd::policy::run(a),
         Command::Mask(a) => cmd::mask::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -4,6 +4,7 @@
 
 pub mod action;
 mod analyze;
+pub mod audit;
 pub mod context;
 pub mod decision;
 pub mod finding;

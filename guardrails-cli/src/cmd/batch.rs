@@ -27,26 +27,49 @@ pub(crate) struct Args {
     /// Print a readable table (verdict, rule, input) instead of JSONL.
     #[arg(long)]
     table: bool,
+    /// Append an audit record of every decision to this log, in input order.
+    #[arg(long, value_name = "FILE")]
+    audit: Option<String>,
+    /// The audit key file (64 hex digits). Default FILE.key, created (mode 0600) if missing.
+    #[arg(long, value_name = "K", requires = "audit")]
+    audit_key_file: Option<String>,
+    /// When audit records are synced: `record`, every N records (`512`), or every T (`250ms`).
+    #[arg(
+        long,
+        value_name = "WHEN",
+        default_value = "record",
+        requires = "audit"
+    )]
+    audit_sync: guardrails_core::audit::Durability,
 }
 
-fn decide_line(policy: &Policy, number: usize, line: &str, table: bool) -> (String, bool) {
+/// A decided line kept for the audit log.
+type Audited = Option<
+    Box<(
+        guardrails_core::Action,
+        guardrails_core::Context,
+        guardrails_core::Decision,
+    )>,
+>;
+
+fn decide_line(policy: &Policy, number: usize, line: &str, table: bool) -> (String, bool, Audited) {
     match wire::parse_batch_line(line) {
         Ok(req) => {
             let decision = policy.evaluate(&req.action, &req.context);
             let id = req.id.unwrap_or(serde_json::Value::Null);
-            if table {
-                return (
-                    crate::render::table_row(&id, &req.action, &req.context, &decision),
-                    true,
-                );
-            }
-            (
+            let text = if table {
+                crate::render::table_row(&id, &req.action, &req.context, &decision)
+            } else {
                 format!(
                     "{{\"id\":{},\"decision\":{}}}",
                     id,
                     wire::decision_json(&decision)
-                ),
+                )
+            };
+            (
+                text,
                 true,
+                Some(Box::new((req.action, req.context, decision))),
             )
         }
         Err(e) => {
@@ -56,7 +79,7 @@ fn decide_line(policy: &Policy, number: usize, line: &str, table: bool) -> (Stri
             }
             obj.insert("line".into(), number.into());
             obj.insert("error".into(), e.to_string().into());
-            (serde_json::Value::Object(obj).to_string(), false)
+            (serde_json::Value::Object(obj).to_string(), false, None)
         }
     }
 }
@@ -90,6 +113,11 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
         }
         _ => None,
     };
+    let sink = a
+        .audit
+        .as_deref()
+        .map(|log| super::audit::open_sink(log, a.audit_key_file.as_deref(), a.audit_sync))
+        .transpose()?;
     let threads = a
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -123,7 +151,10 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
             break;
         }
         let results = decide_chunk(&policy, &chunk, threads, a.table);
-        for (text, ok) in results {
+        for (text, ok, audited) in results {
+            if let (Some(sink), Some(rec)) = (&sink, audited) {
+                super::audit::record(sink, &rec.0, &rec.1, &rec.2)?;
+            }
             all_ok &= ok;
             writeln!(out, "{text}").map_err(|e| format!("cannot write output: {e}"))?;
         }
@@ -141,7 +172,7 @@ fn decide_chunk(
     chunk: &[(usize, String)],
     threads: usize,
     table: bool,
-) -> Vec<(String, bool)> {
+) -> Vec<(String, bool, Audited)> {
     if threads <= 1 || chunk.len() < 16 {
         return chunk
             .iter()
@@ -167,6 +198,7 @@ fn decide_chunk(
                     vec![(
                         "{\"error\":\"internal error: a worker thread failed\"}".to_owned(),
                         false,
+                        None,
                     )]
                 })
             })

@@ -50,6 +50,12 @@ pub(crate) struct Args {
     /// Print the decision as JSON.
     #[arg(long)]
     json: bool,
+    /// Append an audit record of the decision to this log (synced before the answer).
+    #[arg(long, value_name = "FILE")]
+    audit: Option<String>,
+    /// The audit key file (64 hex digits). Default FILE.key, created (mode 0600) if missing.
+    #[arg(long, value_name = "K", requires = "audit")]
+    audit_key_file: Option<String>,
 }
 
 pub(crate) fn run(a: Args) -> Result<u8, String> {
@@ -100,6 +106,14 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
         policy = policy.monitor();
     }
     let decision = policy.evaluate(&action, &context);
+    if let Some(log) = &a.audit {
+        let sink = super::audit::open_sink(
+            log,
+            a.audit_key_file.as_deref(),
+            guardrails_core::audit::Durability::EveryRecord,
+        )?;
+        super::audit::record(&sink, &action, &context, &decision)?;
+    }
     if a.json {
         print(&wire::decision_json(&decision));
     } else {

@@ -1,5 +1,6 @@
 //! Subcommands.
 
+pub(crate) mod audit;
 pub(crate) mod batch;
 pub(crate) mod check;
 pub(crate) mod mask;
