@@ -3,7 +3,26 @@
 import os
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union, final
 
+from typing_extensions import disjoint_base
+
 from ._errors import Verdict
+
+__all__ = [
+    "__version__",
+    "DETACH_BYTES",
+    "Policy",
+    "Decision",
+    "Finding",
+    "Action",
+    "Sql",
+    "Shell",
+    "Exec",
+    "Tool",
+    "Context",
+    "evaluate",
+    "_force_panic",
+    "_force_panic_detached",
+]
 
 __version__: str
 DETACH_BYTES: int
@@ -12,6 +31,7 @@ DETACH_BYTES: int
 _ActionLike = Union["Action", Mapping[str, Any]]
 _ContextLike = Union["Context", Mapping[str, Any], None]
 
+@disjoint_base
 class Action:
     """Base class of the typed actions (``Sql``, ``Shell``, ``Exec``, ``Tool``)."""
 
