@@ -87,37 +87,65 @@ pub(crate) fn at_index(py: Python<'_>, err: PyErr, index: usize) -> PyErr {
     )
 }
 
-/// `obj` as JSON text, with Python's C encoder; a value JSON cannot carry (a set, `NaN`, a
-/// cycle) is an `InputError` at `what`.
+/// `obj` as JSON text, with CPython's C encoder called directly (`json.dumps` spends more
+/// time in its Python wrappers than in the encoder); a value JSON cannot carry (a set, `NaN`,
+/// a cycle) is an `InputError` at `what`. Without the C encoder, `json.JSONEncoder.encode`.
 pub(crate) fn py_json_dumps(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
-    static ENCODE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    static ENCODE: PyOnceLock<(Py<PyAny>, bool)> = PyOnceLock::new();
     let py = obj.py();
-    let encode = ENCODE.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+    let (encode, is_c) = ENCODE.get_or_try_init(py, || -> PyResult<(Py<PyAny>, bool)> {
+        let module = py.import("json.encoder")?;
         let kwargs = PyDict::new(py);
         kwargs.set_item("separators", (",", ":"))?;
         kwargs.set_item("allow_nan", false)?;
-        let encoder = py
-            .import("json")?
-            .getattr("JSONEncoder")?
-            .call((), Some(&kwargs))?;
-        Ok(encoder.getattr("encode")?.unbind())
-    })?;
-    match encode.bind(py).call1((obj,)) {
-        Ok(text) => text.extract::<String>(),
-        Err(e) => {
-            let reason = e
-                .value(py)
-                .str()
-                .and_then(|s| s.extract::<String>())
-                .unwrap_or_default();
-            Err(input_error(
-                py,
-                &format!("`{what}`: not JSON: {}", lowercase_first(&reason)),
-                what,
-                "invalid-json",
-            ))
+        let encoder = module.getattr("JSONEncoder")?.call((), Some(&kwargs))?;
+        let make = module.getattr("c_make_encoder")?;
+        if make.is_none() {
+            return Ok((encoder.getattr("encode")?.unbind(), false));
         }
-    }
+        // (markers, default, encoder, indent, key_separator, item_separator, sort_keys,
+        // skipkeys, allow_nan). No markers: a cycle ends in RecursionError, and no state is
+        // shared between threads.
+        let c = make.call1((
+            py.None(),
+            encoder.getattr("default")?,
+            module.getattr("encode_basestring_ascii")?,
+            py.None(),
+            ":",
+            ",",
+            false,
+            false,
+            false,
+        ))?;
+        Ok((c.unbind(), true))
+    })?;
+    let encoded = if *is_c {
+        encode.bind(py).call1((obj, 0)).and_then(|chunks| {
+            let mut text = String::new();
+            for chunk in chunks.try_iter()? {
+                text.push_str(&chunk?.extract::<String>()?);
+            }
+            Ok(text)
+        })
+    } else {
+        encode
+            .bind(py)
+            .call1((obj,))
+            .and_then(|t| t.extract::<String>())
+    };
+    encoded.map_err(|e| {
+        let reason = e
+            .value(py)
+            .str()
+            .and_then(|s| s.extract::<String>())
+            .unwrap_or_default();
+        input_error(
+            py,
+            &format!("`{what}`: not JSON: {}", lowercase_first(&reason)),
+            what,
+            "invalid-json",
+        )
+    })
 }
 
 /// `json.loads(text)`: how core values (intent, masks, a whole decision) reach Python.

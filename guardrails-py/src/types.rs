@@ -1,11 +1,13 @@
 //! Python classes over core values: the typed action helpers, `Context`, `Decision` and
-//! `Finding`. Constructors go through the wire (`parse_action` / `parse_context`), so a
-//! helper accepts exactly what a dict would, with the same messages.
+//! `Finding`. Helpers are built with the core's constructors and names are read with the
+//! core's serde types, so a helper accepts what a dict would; `Context` goes through
+//! `wire::parse_context`.
 
 use guardrails_core as gc;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyModule};
+use pyo3::PyClass;
 use serde_json::{json, Value};
 
 use crate::errors::{input_error, py_json_dumps, py_json_loads};
@@ -18,18 +20,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Tool>()?;
     m.add_class::<PyContext>()?;
     Ok(())
-}
-
-/// A JSON value built from Python arguments → a core action, through the wire.
-fn action_from(py: Python<'_>, value: &Value) -> PyResult<PyAction> {
-    let text = value.to_string();
-    match gc::wire::parse_action(&text) {
-        Ok(action) => Ok(PyAction {
-            size: text.len(),
-            action,
-        }),
-        Err(e) => Err(input_error(py, &e.to_string(), e.path(), e.code())),
-    }
 }
 
 /// A dict argument as a JSON value (`None` → `null`).
@@ -77,46 +67,65 @@ impl PyAction {
     }
 }
 
+/// A wire name (`postgres`, `zsh`) as the core type it names, through the core's serde.
+fn wire_name<T: serde::de::DeserializeOwned>(
+    py: Python<'_>,
+    name: &str,
+    field: &str,
+) -> PyResult<T> {
+    serde_json::from_value(Value::String(name.to_owned()))
+        .map_err(|e| input_error(py, &format!("`{field}`: {e}"), field, "invalid-field"))
+}
+
+fn base<'a, T: PyClass<BaseType = PyAction>>(slf: &'a Bound<'_, T>) -> &'a gc::Action {
+    &slf.as_super().get().action
+}
+
 /// SQL text for a database: `Sql("DELETE FROM users", dialect="postgres")`.
 ///
 /// Dialects: `postgres`, `mysql`, `sqlite`, `mssql`, `snowflake`, `bigquery`, `generic`
 /// (the default: lexed conservatively).
 #[pyclass(frozen, extends = PyAction, module = "access_guardrails")]
 #[derive(Debug)]
-pub(crate) struct Sql {
-    text: String,
-    dialect: String,
-}
+pub(crate) struct Sql;
 
 #[pymethods]
 impl Sql {
     #[new]
     #[pyo3(signature = (text, dialect = "generic"))]
     fn new(py: Python<'_>, text: String, dialect: &str) -> PyResult<PyClassInitializer<Self>> {
-        let base = action_from(
-            py,
-            &json!({"kind": "sql", "dialect": dialect, "text": text}),
-        )?;
-        Ok(PyClassInitializer::from(base).add_subclass(Sql {
-            text,
-            dialect: dialect.to_owned(),
-        }))
+        let dialect: gc::Dialect = wire_name(py, dialect, "dialect")?;
+        let base = PyAction {
+            size: text.len(),
+            action: gc::Action::sql(dialect, text),
+        };
+        Ok(PyClassInitializer::from(base).add_subclass(Sql))
     }
 
     /// The SQL text.
     #[getter]
-    fn text(&self) -> &str {
-        &self.text
+    fn text(slf: &Bound<'_, Self>) -> String {
+        match base(slf) {
+            gc::Action::Sql { text, .. } => text.clone(),
+            _ => String::new(),
+        }
     }
 
     /// The dialect name.
     #[getter]
-    fn dialect(&self) -> &str {
-        &self.dialect
+    fn dialect(slf: &Bound<'_, Self>) -> &'static str {
+        match base(slf) {
+            gc::Action::Sql { dialect, .. } => dialect.as_str(),
+            _ => "",
+        }
     }
 
-    fn __repr__(&self) -> String {
-        format!("Sql({:?}, dialect={:?})", self.text, self.dialect)
+    fn __repr__(slf: &Bound<'_, Self>) -> String {
+        format!(
+            "Sql({:?}, dialect={:?})",
+            Self::text(slf),
+            Self::dialect(slf)
+        )
     }
 }
 
@@ -124,66 +133,75 @@ impl Sql {
 /// `powershell` and `cmd` are not analysed and fail closed.
 #[pyclass(frozen, extends = PyAction, module = "access_guardrails")]
 #[derive(Debug)]
-pub(crate) struct Shell {
-    command: String,
-    shell: String,
-}
+pub(crate) struct Shell;
 
 #[pymethods]
 impl Shell {
     #[new]
     #[pyo3(signature = (command, shell = "bash"))]
     fn new(py: Python<'_>, command: String, shell: &str) -> PyResult<PyClassInitializer<Self>> {
-        let base = action_from(
-            py,
-            &json!({"kind": "shell", "command": command, "shell": shell}),
-        )?;
-        Ok(PyClassInitializer::from(base).add_subclass(Shell {
-            command,
-            shell: shell.to_owned(),
-        }))
+        let shell: gc::ShellKind = wire_name(py, shell, "shell")?;
+        let base = PyAction {
+            size: command.len(),
+            action: gc::Action::Shell { command, shell },
+        };
+        Ok(PyClassInitializer::from(base).add_subclass(Shell))
     }
 
     /// The command line.
     #[getter]
-    fn command(&self) -> &str {
-        &self.command
+    fn command(slf: &Bound<'_, Self>) -> String {
+        match base(slf) {
+            gc::Action::Shell { command, .. } => command.clone(),
+            _ => String::new(),
+        }
     }
 
     /// The shell name.
     #[getter]
-    fn shell(&self) -> &str {
-        &self.shell
+    fn shell(slf: &Bound<'_, Self>) -> &'static str {
+        match base(slf) {
+            gc::Action::Shell { shell, .. } => shell.as_str(),
+            _ => "",
+        }
     }
 
-    fn __repr__(&self) -> String {
-        format!("Shell({:?}, shell={:?})", self.command, self.shell)
+    fn __repr__(slf: &Bound<'_, Self>) -> String {
+        format!(
+            "Shell({:?}, shell={:?})",
+            Self::command(slf),
+            Self::shell(slf)
+        )
     }
 }
 
 /// A program and its arguments, run without a shell: `Exec(["kubectl", "delete", "ns", "x"])`.
 #[pyclass(frozen, extends = PyAction, module = "access_guardrails")]
 #[derive(Debug)]
-pub(crate) struct Exec {
-    argv: Vec<String>,
-}
+pub(crate) struct Exec;
 
 #[pymethods]
 impl Exec {
     #[new]
-    fn new(py: Python<'_>, argv: Vec<String>) -> PyResult<PyClassInitializer<Self>> {
-        let base = action_from(py, &json!({"kind": "exec", "argv": argv}))?;
-        Ok(PyClassInitializer::from(base).add_subclass(Exec { argv }))
+    fn new(argv: Vec<String>) -> PyClassInitializer<Self> {
+        let base = PyAction {
+            size: argv.iter().map(String::len).sum(),
+            action: gc::Action::exec(argv),
+        };
+        PyClassInitializer::from(base).add_subclass(Exec)
     }
 
     /// The argument vector; `argv[0]` is the program.
     #[getter]
-    fn argv(&self) -> Vec<String> {
-        self.argv.clone()
+    fn argv(slf: &Bound<'_, Self>) -> Vec<String> {
+        match base(slf) {
+            gc::Action::Exec { argv } => argv.clone(),
+            _ => Vec::new(),
+        }
     }
 
-    fn __repr__(&self) -> String {
-        format!("Exec({:?})", self.argv)
+    fn __repr__(slf: &Bound<'_, Self>) -> String {
+        format!("Exec({:?})", Self::argv(slf))
     }
 }
 
@@ -202,7 +220,6 @@ impl Tool {
     #[new]
     #[pyo3(signature = (name, arguments = None))]
     fn new(
-        py: Python<'_>,
         name: String,
         arguments: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyClassInitializer<Self>> {
@@ -210,10 +227,10 @@ impl Tool {
             Value::Null => json!({}),
             v => v,
         };
-        let base = action_from(
-            py,
-            &json!({"kind": "tool", "name": name, "arguments": arguments}),
-        )?;
+        let base = PyAction {
+            size: name.len() + arguments.to_string().len(),
+            action: gc::Action::tool(name.clone(), arguments),
+        };
         Ok(PyClassInitializer::from(base).add_subclass(Tool { name }))
     }
 
