@@ -4,7 +4,7 @@
 //! `guardrails_core`, and converts the result. Dicts cross as JSON text through
 //! `guardrails_core::wire` (so messages and field paths are the core's); the typed helpers
 //! (`Sql`, `Shell`, `Exec`, `Tool`, `Context`) hold core values and cross without conversion.
-//! Every entry point runs inside [`guard`], so a Rust panic becomes `InternalError`, never a
+//! Every entry point runs inside `errors::guard`, so a Rust panic becomes `InternalError`, never a
 //! `PanicException`.
 
 mod errors;

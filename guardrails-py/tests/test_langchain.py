@@ -151,5 +151,5 @@ def test_example_runs() -> None:
     runpy.run_path(str(REPO / "examples/python/guarded_sql_tool.py"), run_name="__main__")
 
 
-def test_shell_helper_unused_import_guard() -> None:
+def test_shell_helper_kind() -> None:
     assert Shell("ls").kind == "shell"

@@ -35,7 +35,8 @@ def may_run(name: str, query: str) -> bool:
     try:
         guard(Tool(name, {"query": query}))
     except (Denied, ReviewRequired) as e:
-        return e.decision.verdict < Verdict.DENY and False
+        refused: Verdict = e.decision.verdict
+        return refused < Verdict.REVIEW
     return True
 
 
@@ -43,8 +44,9 @@ def load(text: str) -> Optional[Policy]:
     try:
         return Policy.from_toml(text)
     except PolicyError as e:
-        line: Optional[int] = e.line
-        return None if line is None else None
+        where: Optional[int] = e.line
+        print(f"line {where}: {e.message} ({e.help})")
+        return None
 
 
 def test_typed_usage() -> None:
