@@ -38,13 +38,16 @@ fn errors_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
 
 /// An instance of the exception class `class` of `access_guardrails._errors`, built with
 /// `class(message, **attrs)`. If the class cannot be built, the error saying why.
-fn make(py: Python<'_>, class: &str, message: &str, attrs: &[(&str, &str)]) -> PyErr {
+fn make<'py>(
+    py: Python<'py>,
+    class: &str,
+    message: &str,
+    attrs: impl FnOnce(&Bound<'py, PyDict>) -> PyResult<()>,
+) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let cls = errors_module(py)?.getattr(class)?;
         let kwargs = PyDict::new(py);
-        for (k, v) in attrs {
-            kwargs.set_item(k, v)?;
-        }
+        attrs(&kwargs)?;
         Ok(PyErr::from_value(cls.call((message,), Some(&kwargs))?))
     };
     build().unwrap_or_else(|e| e)
@@ -53,12 +56,38 @@ fn make(py: Python<'_>, class: &str, message: &str, attrs: &[(&str, &str)]) -> P
 /// `InputError`: an action or context that is not the contract, with its field path and
 /// the wire's error code.
 pub(crate) fn input_error(py: Python<'_>, message: &str, path: &str, code: &str) -> PyErr {
-    make(py, "InputError", message, &[("path", path), ("code", code)])
+    make(py, "InputError", message, |kw| {
+        kw.set_item("path", path)?;
+        kw.set_item("code", code)
+    })
+}
+
+/// `PolicyError`: a policy document that cannot be loaded. For `Policy.from_toml`,
+/// `from_json` and `from_path` when core has them: pass the core error's `line()`,
+/// `column()`, `field()` and `help()`.
+#[expect(
+    dead_code,
+    reason = "used by Policy.from_toml/from_json/from_path once core has policy documents"
+)]
+pub(crate) fn policy_error(
+    py: Python<'_>,
+    message: &str,
+    line: Option<usize>,
+    column: Option<usize>,
+    field: Option<&str>,
+    help: Option<&str>,
+) -> PyErr {
+    make(py, "PolicyError", message, |kw| {
+        kw.set_item("line", line)?;
+        kw.set_item("column", column)?;
+        kw.set_item("field", field)?;
+        kw.set_item("help", help)
+    })
 }
 
 /// `InternalError`: a bug in the engine (a caught panic).
 pub(crate) fn internal_error(py: Python<'_>, message: &str) -> PyErr {
-    make(py, "InternalError", message, &[])
+    make(py, "InternalError", message, |_| Ok(()))
 }
 
 /// Prefixes an `InputError` of the `index`-th item of a batch with its index.
