@@ -132,14 +132,13 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
 /// (`billing.customers.tax_ref` matches `customers.tax_ref`: the catalogue errs on the side of
 /// masking). A pattern without a dot names a column of any table.
 pub(crate) fn column_glob(pattern: &str, source: &str) -> bool {
-    let pat: Vec<&str> = pattern.split('.').collect();
-    let src: Vec<&str> = source.split('.').collect();
-    if pat.len() > 1 && src.len() < 2 {
+    // No allocation: this runs for every catalogue pattern and every output column.
+    if pattern.contains('.') && !source.contains('.') {
         return false;
     }
-    pat.iter()
-        .rev()
-        .zip(src.iter().rev())
+    pattern
+        .rsplit('.')
+        .zip(source.rsplit('.'))
         .all(|(p, s)| glob(p, s))
 }
 
@@ -401,10 +400,19 @@ impl Catalogue {
 
     /// The tag of a source column (`users.email`, `public.users.email`), if any rule names it.
     pub fn tag_of(&self, source: &str) -> Option<&str> {
+        // Most patterns name a column of any table: compare those with the last part only.
+        let column = source.rsplit('.').next().unwrap_or(source);
+        let matches = |p: &String| {
+            if p.as_bytes().contains(&b'.') {
+                column_glob(p, source)
+            } else {
+                glob(p, column)
+            }
+        };
         let own = self
             .columns
             .iter()
-            .find(|r| r.patterns.iter().any(|p| column_glob(p, source)))
+            .find(|r| r.patterns.iter().any(matches))
             .map(|r| r.tag.as_str());
         if own.is_some() || !self.include_builtin {
             return own;
