@@ -1,0 +1,282 @@
+//! Datastores from the shell: SQL clients (the SQL goes through the SQL analysis), redis,
+//! MongoDB, etcd, dumps and restores.
+
+use super::super::expand::Arg;
+use super::super::flow::{self, Flow};
+use super::super::walk::{Cx, Inv, State, Walker};
+use super::Opts;
+use crate::action::Dialect;
+use crate::finding::Grade::{self, Deny, Review};
+
+/// Runs SQL found in a command through the SQL analysis; findings keep their `sql.*` ids.
+pub(crate) fn sql(w: &mut Walker, inv: &Inv, text: &str, dialect: Dialect, client: &str) {
+    let (text, gexec) = strip_meta(text);
+    if text.trim().is_empty() && !gexec {
+        return;
+    }
+    let a = crate::sql::analyze(&text, dialect);
+    for d in a.detections {
+        if d.grade == Grade::Notice && d.rule != "input.invisible-characters" {
+            continue;
+        }
+        let message = format!("`{client}`: {}", d.message);
+        w.hit(&d.rule, d.grade, message, inv);
+    }
+    if gexec {
+        let lower = text.to_ascii_lowercase();
+        let destructive = ["'drop ", "'truncate ", "'delete ", "'alter ", "'grant ", "\"drop ", "'update "].iter().any(|k| lower.contains(k));
+        let grade = if destructive { Deny } else { Review };
+        w.hit("sql.hidden-code", grade, format!("`{client}` runs the rows a query returns as SQL (`\\gexec`)"), inv);
+    }
+}
+
+/// Removes psql meta-commands (`\dt`, `\x`, `\gexec`); tells whether `\gexec` was used.
+fn strip_meta(text: &str) -> (String, bool) {
+    let mut out = String::with_capacity(text.len());
+    let mut gexec = false;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if let Some(meta) = t.strip_prefix('\\') {
+            gexec |= meta.starts_with("gexec");
+            if meta.starts_with('g') {
+                out.push_str(";\n");
+            }
+            continue;
+        }
+        // A meta-command after SQL on the same line: `SELECT 1 \gx`.
+        if let Some(i) = line.find(" \\g") {
+            gexec |= line.get(i..).is_some_and(|r| r.starts_with(" \\gexec"));
+            out.push_str(line.get(..i).unwrap_or(""));
+            out.push_str(";\n");
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    (out, gexec)
+}
+
+fn client_sql(w: &mut Walker, inv: &Inv, texts: Vec<String>, dialect: Dialect, client: &str) -> Flow {
+    if texts.is_empty() {
+        if let Some(c) = &inv.stdin.content {
+            sql(w, inv, c, dialect, client);
+        }
+    }
+    for t in texts {
+        sql(w, inv, &t, dialect, client);
+    }
+    Flow::bits(flow::OPAQUE)
+}
+
+/// Dispatches datastore programs.
+pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Option<Flow> {
+    let _ = (st, cx);
+    let prog = inv.program();
+    let args = inv.args();
+    let vals = |o: &Opts, names: &[&str]| -> Vec<String> { o.all(names) };
+    Some(match prog {
+        "psql" | "pgcli" | "cockroach" | "yb-ysqlsh" | "ysqlsh" => {
+            let o = Opts::parse(args, &["-c", "--command", "-f", "--file", "-d", "--dbname", "-h", "--host", "-p", "--port", "-U", "--username", "-v", "--set", "-o", "--output", "-F", "-R", "-P", "--pset", "-L"]);
+            let mut texts = vals(&o, &["-c", "--command"]);
+            if vals(&o, &["-f", "--file"]).iter().any(|f| f == "-") {
+                texts.extend(inv.stdin.content.clone());
+            }
+            client_sql(w, inv, texts, Dialect::Postgres, prog)
+        }
+        "mysql" | "mariadb" | "mycli" => {
+            let o = Opts::parse(args, &["-e", "--execute", "-h", "--host", "-u", "--user", "-P", "--port", "-D", "--database", "-S", "--socket", "--default-character-set"]);
+            client_sql(w, inv, vals(&o, &["-e", "--execute"]), Dialect::Mysql, prog)
+        }
+        "sqlite3" | "sqlite" | "duckdb" | "litecli" => {
+            let o = Opts::parse(args, &["-cmd", "-separator", "-nullvalue", "-c"]);
+            let mut texts: Vec<String> = o.pos.iter().skip(1).filter(|a| !a.value.starts_with('.')).map(|a| a.value.clone()).collect();
+            texts.extend(vals(&o, &["-cmd", "-c"]));
+            let dialect = if prog == "duckdb" { Dialect::Generic } else { Dialect::Sqlite };
+            client_sql(w, inv, texts, dialect, prog)
+        }
+        "clickhouse-client" | "clickhouse" | "chdb" => {
+            let mut a = args;
+            if prog == "clickhouse" && a.first().is_some_and(|x| x.is("client") || x.is("local")) {
+                a = a.get(1..).unwrap_or(&[]);
+            }
+            let o = Opts::parse(a, &["-q", "--query", "--host", "-h", "--port", "-u", "--user", "--password", "-d", "--database", "--format", "-f"]);
+            client_sql(w, inv, vals(&o, &["-q", "--query"]), Dialect::Generic, prog)
+        }
+        "sqlcmd" | "osql" | "isql" => {
+            let o = Opts::parse(args, &["-Q", "-q", "-S", "-U", "-P", "-d", "-i", "-o", "-s", "-W", "-h"]);
+            client_sql(w, inv, vals(&o, &["-Q", "-q"]), Dialect::Mssql, prog)
+        }
+        "snowsql" => {
+            let o = Opts::parse(args, &["-q", "--query", "-c", "--connection", "-a", "-u", "-d", "-s", "-w", "-r", "-f", "--filename", "-o"]);
+            client_sql(w, inv, vals(&o, &["-q", "--query"]), Dialect::Snowflake, prog)
+        }
+        "snow" if args.first().is_some_and(|a| a.is("sql")) => {
+            let o = Opts::parse(args.get(1..).unwrap_or(&[]), &["-q", "--query", "-c", "--connection"]);
+            client_sql(w, inv, vals(&o, &["-q", "--query"]), Dialect::Snowflake, prog)
+        }
+        "bq" => {
+            let o = Opts::parse(args, &["--project_id", "--location", "--format", "--max_rows", "--dataset_id", "--parameter", "--destination_table"]);
+            let words = o.words();
+            match words.first().copied() {
+                Some("query") => {
+                    let texts = o.pos.iter().skip(1).map(|a| a.value.clone()).collect();
+                    client_sql(w, inv, texts, Dialect::Bigquery, "bq query")
+                }
+                Some("rm") => {
+                    let grade = if o.has(&["-r", "-d", "--recursive", "--dataset"]) || o.has(&["-f"]) { Deny } else { Review };
+                    w.hit("shell.database-destroy", grade, "`bq rm` deletes a table or dataset".to_owned(), inv);
+                    Flow::bits(flow::OPAQUE)
+                }
+                _ => Flow::bits(flow::OPAQUE),
+            }
+        }
+        "dropdb" | "dropuser" => {
+            let rule = if prog == "dropdb" { "shell.database-destroy" } else { "shell.privilege-change" };
+            let grade = if prog == "dropdb" { Deny } else { Review };
+            w.hit(rule, grade, format!("`{prog}` drops `{}`", args.iter().rfind(|a| !a.value.starts_with('-')).map_or("", |a| a.value.as_str())), inv);
+            Flow::bits(flow::OPAQUE)
+        }
+        "mysqladmin" => {
+            if args.iter().any(|a| matches!(a.value.as_str(), "drop" | "shutdown")) {
+                w.hit("shell.database-destroy", Deny, "`mysqladmin` drops a database or stops the server".to_owned(), inv);
+            }
+            Flow::bits(flow::OPAQUE)
+        }
+        "pg_dump" | "pg_dumpall" | "mysqldump" | "mariadb-dump" | "mongodump" | "mongoexport" | "redis-dump" | "mydumper" | "pg_basebackup" => dump(w, inv, prog),
+        "pg_restore" | "mongorestore" | "myloader" => {
+            let destructive = args.iter().any(|a| matches!(a.value.as_str(), "--clean" | "-c" | "--drop" | "--overwrite-tables" | "-o"));
+            let to_db = args.iter().any(|a| a.is("-d") || a.value.starts_with("--dbname") || a.value.starts_with("--host") || a.is("-h") || a.value.starts_with("--uri"));
+            if destructive && (to_db || prog != "pg_restore") {
+                w.hit("shell.database-destroy", Deny, format!("`{prog}` drops existing objects before restoring over them"), inv);
+            } else if to_db || prog != "pg_restore" {
+                w.hit("shell.database-destroy", Review, format!("`{prog}` writes a backup into a live database"), inv);
+            }
+            Flow::bits(flow::OPAQUE)
+        }
+        "redis-cli" | "valkey-cli" | "keydb-cli" => redis(w, inv),
+        "mongosh" | "mongo" => {
+            let o = Opts::parse(args, &["--eval", "--host", "--port", "-u", "--username", "-p", "--password", "--authenticationDatabase", "-f", "--file"]);
+            let mut js = vals(&o, &["--eval"]);
+            if js.is_empty() {
+                js.extend(inv.stdin.content.clone());
+            }
+            for code in js {
+                mongo_js(w, inv, &code);
+            }
+            Flow::bits(flow::OPAQUE)
+        }
+        "etcdctl" => {
+            let words: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
+            if words.contains(&"del") || words.contains(&"delete") {
+                let broad = words.contains(&"--prefix") || words.contains(&"--from-key");
+                w.hit("shell.database-destroy", if broad { Deny } else { Review }, "`etcdctl del` deletes keys".to_owned(), inv);
+            } else if words.contains(&"snapshot") && words.contains(&"save") {
+                w.hit("shell.data-export", Review, "`etcdctl snapshot save` copies the whole cluster state (secrets included) to a file".to_owned(), inv);
+            } else if words.contains(&"snapshot") && words.contains(&"restore") || words.contains(&"defrag") || words.contains(&"compact") {
+                w.hit("shell.database-destroy", Review, "`etcdctl` rewrites the cluster's store".to_owned(), inv);
+            }
+            Flow::bits(flow::OPAQUE)
+        }
+        "influx" | "cqlsh" | "kafka-topics" | "kafka-topics.sh" | "kafka-configs" | "kafka-consumer-groups" | "nats" | "rabbitmqctl" | "rabbitmqadmin" => {
+            let words: Vec<String> = args.iter().map(|a| a.value.to_ascii_lowercase()).collect();
+            let has = |s: &str| words.iter().any(|w| w == s);
+            if has("--delete") || has("delete") || has("drop") || has("purge") || has("--delete-config") || has("reset") || has("purge_queue") || has("delete_queue") || has("rm") {
+                let broad = has("stream") || has("--topic") && !has("--delete-config") || has("bucket") || has("reset") || words.iter().any(|w| w.contains("drop keyspace") || w.contains("truncate"));
+                w.hit("shell.database-destroy", if broad { Deny } else { Review }, format!("`{prog}` deletes data or a data structure"), inv);
+            }
+            for w2 in args.iter().filter(|a| a.value.to_ascii_lowercase().contains("drop ") || a.value.to_ascii_lowercase().contains("truncate ")) {
+                sql(w, inv, &w2.value, Dialect::Generic, prog);
+            }
+            Flow::bits(flow::OPAQUE)
+        }
+        _ => return None,
+    })
+}
+
+
+fn dump(w: &mut Walker, inv: &Inv, prog: &str) -> Flow {
+    let args = inv.args();
+    let schema_only = args.iter().any(|a| matches!(a.value.as_str(), "-s" | "--schema-only" | "--no-data" | "-d" | "--globals-only" | "-g" | "--roles-only" | "--section=pre-data"))
+        && !(prog == "pg_dump" && args.iter().any(|a| a.is("-d") && !args.iter().any(|b| b.is("-s"))));
+    if schema_only && prog != "mongodump" {
+        return Flow::bits(flow::OPAQUE);
+    }
+    let to_stdout = !args.iter().any(|a| {
+        matches!(a.value.as_str(), "-f" | "--file" | "-o" | "--out" | "--result-file" | "-r" | "--archive" | "--outputdir" | "-D")
+            || a.value.starts_with("--file=")
+            || a.value.starts_with("--out=")
+            || a.value.starts_with("--result-file=")
+            || a.value.starts_with("--archive=")
+            || a.value.starts_with("-f") && a.value.len() > 2
+    }) || args.iter().any(|a| a.is("--archive"));
+    let to_stdout = to_stdout && !inv.redirs.iter().any(|r| r.op.writes() && r.fd.is_none_or(|f| f == 1));
+    if !to_stdout || inv.redirs.iter().any(|r| r.op.writes()) {
+        w.hit("shell.data-export", Review, format!("`{prog}` copies a whole database to a file"), inv);
+        return Flow::bits(flow::OPAQUE);
+    }
+    Flow::bits(flow::DUMP)
+}
+
+fn redis(w: &mut Walker, inv: &Inv) -> Flow {
+    let args = inv.args();
+    let o = Opts::parse(args, &["-h", "-p", "-a", "-n", "-u", "--user", "--pass", "-s", "--pattern", "-r", "-i", "-d", "--tls-cert", "--tls-key", "--cacert", "-c"]);
+    let words: Vec<String> = o.pos.iter().map(|a| a.value.to_ascii_uppercase()).collect();
+    let cmd = words.first().map(String::as_str).unwrap_or("");
+    let arg1 = words.get(1).map(String::as_str).unwrap_or("");
+    let scan = o.has(&["--scan", "--bigkeys", "--memkeys", "--hotkeys", "--stat", "--latency"]);
+    if scan && cmd.is_empty() {
+        return Flow { bits: flow::OPAQUE, content: None, paths: None };
+    }
+    let mut texts: Vec<(String, String)> = vec![(cmd.to_owned(), arg1.to_owned())];
+    if cmd.is_empty() {
+        if let Some(c) = &inv.stdin.content {
+            texts = c.lines().map(|l| {
+                let mut it = l.split_whitespace();
+                (it.next().unwrap_or("").to_ascii_uppercase(), it.next().unwrap_or("").to_ascii_uppercase())
+            }).collect();
+        }
+    }
+    for (cmd, arg1) in texts {
+        match (cmd.as_str(), arg1.as_str()) {
+            ("FLUSHALL" | "FLUSHDB", _) => w.hit("shell.database-destroy", Deny, format!("`redis-cli {cmd}` deletes every key"), inv),
+            ("CONFIG", "SET") => {
+                let param = o.pos.get(2).map_or(String::new(), |a| a.value.to_ascii_lowercase());
+                if matches!(param.as_str(), "dir" | "dbfilename" | "appendfilename") {
+                    w.hit("shell.privilege-change", Deny, format!("`redis-cli CONFIG SET {param}` makes redis write files where it is told"), inv);
+                } else {
+                    w.hit("shell.deploy", Review, format!("`redis-cli CONFIG SET {param}` changes the production cache's configuration"), inv);
+                }
+            }
+            ("CONFIG", "RESETSTAT" | "REWRITE") => w.hit("shell.deploy", Review, "`redis-cli CONFIG` changes the server's configuration".to_owned(), inv),
+            ("SHUTDOWN" | "DEBUG", _) => w.hit("shell.system-tamper", Deny, format!("`redis-cli {cmd}` stops or crashes the server"), inv),
+            ("SLAVEOF" | "REPLICAOF", _) => w.hit("shell.database-destroy", Deny, format!("`redis-cli {cmd}` replaces the data with another server's"), inv),
+            ("MODULE", "LOAD") => w.hit("shell.privilege-change", Deny, "`redis-cli MODULE LOAD` loads native code into the server".to_owned(), inv),
+            ("KEYS", _) => w.hit("shell.resource-exhaustion", Review, "`redis-cli KEYS` blocks the server while it scans every key".to_owned(), inv),
+            ("DEL" | "UNLINK", _) if o.pos.len() < 2 || o.pos.iter().skip(1).any(|a| !a.known || a.value.contains('*')) => {
+                w.hit("shell.database-destroy", Review, "`redis-cli DEL` deletes keys chosen by a pattern".to_owned(), inv);
+            }
+            ("EVAL" | "EVALSHA" | "FUNCTION", _) => w.hit("shell.database-destroy", Review, "`redis-cli EVAL` runs a script in the server".to_owned(), inv),
+            ("MIGRATE" | "SYNC" | "PSYNC", _) => w.hit("shell.data-export", Review, format!("`redis-cli {cmd}` copies data to another server"), inv),
+            ("ACL", "SETUSER" | "DELUSER") => w.hit("shell.privilege-change", Review, "`redis-cli ACL` changes who can do what".to_owned(), inv),
+            _ => {}
+        }
+    }
+    if o.has(&["--rdb", "--functions-rdb"]) {
+        w.hit("shell.data-export", Review, "`redis-cli --rdb` copies the whole dataset to a file".to_owned(), inv);
+    }
+    Flow::bits(flow::OPAQUE)
+}
+
+fn mongo_js(w: &mut Walker, inv: &Inv, code: &str) {
+    let c: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let destroy = ["dropDatabase(", ".drop()", "deleteMany({})", "remove({})", "deleteMany()", "dropAllUsers(", "dropUser(", "dropIndexes("];
+    if destroy.iter().any(|d| c.contains(d)) {
+        w.hit("shell.database-destroy", Deny, "`mongosh --eval` drops a database or collection, or deletes every document".to_owned(), inv);
+    } else if ["deleteMany(", "remove(", "updateMany(", "renameCollection(", "findOneAndDelete("].iter().any(|d| c.contains(d)) {
+        w.hit("shell.database-destroy", Review, "`mongosh --eval` deletes or rewrites documents".to_owned(), inv);
+    } else if c.contains("createUser(") || c.contains("grantRolesToUser(") || c.contains("updateUser(") {
+        w.hit("shell.privilege-change", Review, "`mongosh --eval` creates a user or grants a role".to_owned(), inv);
+    } else if c.contains("shutdownServer(") {
+        w.hit("shell.system-tamper", Deny, "`mongosh --eval` stops the database server".to_owned(), inv);
+    }
+}
