@@ -187,10 +187,16 @@ impl Walker<'_> {
                         arg.temp |= out.paths.as_deref() == Some("mktemp");
                         pieces.push(Piece { text: c, unquoted: false });
                     }
-                    _ => {
-                        arg.known = false;
-                        pieces.push(Piece { text: "$(…)".to_owned(), unquoted: false });
-                    }
+                    _ => match out.paths {
+                        Some(p) if p != "mktemp" => {
+                            arg.glob = true;
+                            pieces.push(Piece { text: p, unquoted: false });
+                        }
+                        _ => {
+                            arg.known = false;
+                            pieces.push(Piece { text: "$(…)".to_owned(), unquoted: false });
+                        }
+                    },
                 }
             }
             Part::Proc(script, input) => {

@@ -21,6 +21,8 @@ pub(crate) const IDENTITY: u16 = 1 << 7;
 pub(crate) const OPAQUE: u16 = 1 << 8;
 /// An archive of local data.
 pub(crate) const DATA: u16 = 1 << 9;
+/// The current crontab (`crontab -l`).
+pub(crate) const CRONTAB: u16 = 1 << 10;
 
 /// Taint bits that make content run by a shell or interpreter hidden code.
 pub(crate) const HIDDEN: u16 = DECODED | ASSEMBLED;
@@ -67,5 +69,10 @@ impl Flow {
     /// The same taint, content unknown (after a transformation).
     pub(crate) fn opaque(&self) -> Flow {
         Flow { bits: self.bits, content: None, paths: None }
+    }
+
+    /// The same taint and path list, content unknown (after a filter such as `grep`).
+    pub(crate) fn filtered(&self) -> Flow {
+        Flow { bits: self.bits, content: None, paths: self.paths.clone() }
     }
 }

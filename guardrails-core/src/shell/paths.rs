@@ -106,7 +106,7 @@ const HOME_SECRETS: &[&str] = &[".ssh", ".aws", ".gnupg", ".kube", ".config/gclo
 
 /// Whether a file name looks like a build output, cache or log.
 pub(crate) fn buildish_name(name: &str) -> bool {
-    BUILD_DIRS.contains(&name) || BUILD_SUFFIXES.iter().any(|s| name.len() > s.len() && name.ends_with(s)) || name == ".DS_Store" || name == "nohup.out"
+    BUILD_DIRS.contains(&name) || name.starts_with("heapdump") || name.starts_with("core.") || name.ends_with(".hprof") || BUILD_SUFFIXES.iter().any(|s| name.len() > s.len() && name.ends_with(s)) || name == ".DS_Store" || name == "nohup.out"
 }
 
 /// Normalises a path in the namespace described above. `cwd` is the current directory in the

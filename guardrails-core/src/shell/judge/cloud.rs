@@ -14,6 +14,7 @@ const DATA_NOUNS: &[&str] = &[
     "image-repository", "namespace", "environment", "app", "apps", "service", "services", "workspace", "index", "collection", "dataset", "datasets",
     "organization", "subscription", "sql", "storage", "vm", "aks", "gke", "eks", "rds", "redis", "kafka", "spanner", "bigtable", "firestore",
     "secret-store", "container-registry", "cosmosdb", "web-acl", "load-balancer", "nat-gateway", "zone", "keyring", "certificate-authority",
+    "image", "user-pool", "workgroup", "graph", "compute", "topic", "organization",
 ];
 
 fn data_resource(words: &[&str]) -> bool {
@@ -126,8 +127,7 @@ fn aws(w: &mut Walker, inv: &Inv) -> Option<Flow> {
         let remote: Vec<&str> = words.iter().skip(2).copied().filter(|w| w.starts_with("s3://")).collect();
         match op {
             "rb" => {
-                let grade = if has("--force") { Deny } else { Review };
-                w.hit("shell.cloud-destroy", grade, format!("`aws s3 rb` deletes the bucket `{}`", remote.join(" ")), inv);
+                w.hit("shell.cloud-destroy", Deny, format!("`aws s3 rb` deletes the bucket `{}`", remote.join(" ")), inv);
             }
             "rm" if has("--recursive") => w.hit("shell.cloud-destroy", Deny, format!("`aws s3 rm --recursive` deletes every object under `{}`", remote.join(" ")), inv),
             "rm" => w.hit("shell.cloud-destroy", Review, format!("`aws s3 rm` deletes `{}`", remote.join(" ")), inv),
@@ -174,6 +174,16 @@ fn aws(w: &mut Walker, inv: &Inv) -> Option<Flow> {
         }
         ("ec2", "authorize-security-group-ingress") if args.iter().any(|a| a.value.contains("0.0.0.0/0")) => {
             w.hit("shell.system-tamper", Review, "`aws ec2` opens a port to the whole internet".to_owned(), inv);
+        }
+        ("secretsmanager", "update-secret") if !has("--secret-string") && !has("--secret-binary") && !has("--kms-key-id") => {}
+        ("logs", "delete-log-stream" | "delete-log-group") | ("cloudtrail", "stop-logging" | "delete-trail") | ("ec2", "delete-flow-logs") => {
+            w.hit("shell.cover-tracks", Deny, format!("`aws {service} {op}` deletes or stops audit logs"), inv);
+        }
+        ("ecr", "batch-delete-image") | ("s3api", "delete-object") => {
+            w.hit("shell.cloud-destroy", Review, format!("`aws {service} {op}` deletes named objects"), inv);
+        }
+        ("s3api", "delete-objects" | "delete-bucket") => {
+            w.hit("shell.cloud-destroy", Deny, format!("`aws s3api {op}` deletes objects in bulk or a whole bucket"), inv);
         }
         (_, "put-secret-value" | "update-secret" | "put-parameter" | "delete-resource-policy" | "remove-regions-from-replication" | "disable-key" | "revoke-security-group-ingress" | "update-function-code") => {
             w.hit("shell.cloud-destroy", Review, format!("`aws {service} {op}` changes a production resource"), inv);
@@ -235,10 +245,12 @@ fn az(w: &mut Walker, inv: &Inv) -> Option<Flow> {
     }
     if let Some(i) = words.iter().position(|w| matches!(*w, "delete" | "purge" | "remove")) {
         let groups = words.get(..i).unwrap_or(&[]);
-        let scoped = groups.iter().any(|g| matches!(*g, "tag" | "lock" | "rule" | "nsg" | "secret" | "key" | "certificate" | "role" | "assignment" | "policy" | "alert"));
+        let scoped = groups.iter().any(|g| matches!(*g, "tag" | "lock" | "rule" | "nsg" | "secret" | "key" | "certificate" | "role" | "assignment" | "policy" | "alert")) || args.iter().any(|a| a.is("--image") || a.value.starts_with("--image="));
         let data = data_resource(groups) || groups.iter().any(|g| matches!(*g, "group" | "vm" | "aks" | "sql" | "storage" | "cosmosdb" | "webapp" | "functionapp" | "keyvault" | "acr" | "postgres" | "mysql"));
         let grade = if data && !scoped { Deny } else { Review };
         w.hit("shell.cloud-destroy", grade, format!("`az {} {}` deletes cloud resources", groups.join(" "), words.get(i).copied().unwrap_or("")), inv);
+    } else if words.contains(&"untag") {
+        w.hit("shell.cloud-destroy", Review, "`az acr repository untag` removes an image tag".to_owned(), inv);
     } else if words.contains(&"secret") && words.contains(&"show") || words.contains(&"keys") && words.contains(&"list") || words.contains(&"get-access-token") {
         w.hit("shell.secret-read", Review, "`az` prints a secret or key".to_owned(), inv);
         return Some(Flow::bits(flow::SECRET));

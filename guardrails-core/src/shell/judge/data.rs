@@ -165,6 +165,18 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             }
             Flow::bits(flow::OPAQUE)
         }
+        "nsupdate" => {
+            if inv.stdin.content.as_deref().is_some_and(|c| c.to_ascii_lowercase().contains("delete")) {
+                w.hit("shell.cloud-destroy", Deny, "`nsupdate` deletes DNS records".to_owned(), inv);
+            } else if inv.stdin.content.is_some() || inv.stdin.bits != 0 {
+                w.hit("shell.deploy", Review, "`nsupdate` changes DNS records".to_owned(), inv);
+            }
+            Flow::bits(flow::OPAQUE)
+        }
+        "rake" | "rails" | "gitlab-rake" | "gitlab-backup" | "artisan" | "prisma" | "sequelize" | "knex" | "typeorm" | "django-admin" | "flask" | "alembic" | "diesel" | "sqlx" | "dbmate" | "migrate" | "flyway" | "liquibase" | "goose" | "atlas" => {
+            migrations(w, inv);
+            Flow::bits(flow::OPAQUE)
+        }
         "etcdctl" => {
             let words: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
             if words.contains(&"del") || words.contains(&"delete") {
@@ -177,9 +189,12 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             }
             Flow::bits(flow::OPAQUE)
         }
-        "influx" | "cqlsh" | "kafka-topics" | "kafka-topics.sh" | "kafka-configs" | "kafka-consumer-groups" | "nats" | "rabbitmqctl" | "rabbitmqadmin" => {
+        "influx" | "cqlsh" | "rpk" | "kafka-topics" | "kafka-topics.sh" | "kafka-configs" | "kafka-consumer-groups" | "nats" | "rabbitmqctl" | "rabbitmqadmin" => {
             let words: Vec<String> = args.iter().map(|a| a.value.to_ascii_lowercase()).collect();
             let has = |s: &str| words.iter().any(|w| w == s);
+            if prog == "nats" && has("kv") && (has("rm") || has("del")) && words.iter().filter(|w| !w.starts_with('-')).count() >= 4 {
+                return Some(Flow::bits(flow::OPAQUE));
+            }
             if has("--delete") || has("delete") || has("drop") || has("purge") || has("--delete-config") || has("reset") || has("purge_queue") || has("delete_queue") || has("rm") {
                 let broad = has("stream") || has("--topic") && !has("--delete-config") || has("bucket") || has("reset") || words.iter().any(|w| w.contains("drop keyspace") || w.contains("truncate"));
                 w.hit("shell.database-destroy", if broad { Deny } else { Review }, format!("`{prog}` deletes data or a data structure"), inv);
@@ -193,6 +208,30 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
     })
 }
 
+
+/// Framework and migration tools that drop or reset databases.
+pub(crate) fn migrations(w: &mut Walker, inv: &Inv) {
+    let prog = inv.program();
+    let words: Vec<String> = inv.args().iter().map(|a| a.value.to_ascii_lowercase()).collect();
+    let joined = words.join(" ");
+    let destroy = [
+        "db:drop", "db:reset", "db:purge", "db:schema:load", "db:structure:load", "db:migrate:reset", "db:wipe", "migrate:fresh", "migrate:reset", "migrate reset",
+        "db push --force-reset", "--accept-data-loss", "db:drop:all", "flush", "reset_db", "sqlflush", "backup:restore", "gitlab:backup:restore", "database reset",
+        "downgrade base", "clean", "drop", "down-to 0", "reset", "schema:drop", "migration:revert",
+    ];
+    let hit = destroy.iter().find(|d| {
+        let d = **d;
+        joined.split_whitespace().any(|w| w == d) || d.contains(' ') && joined.contains(d) || d.starts_with("--") && joined.contains(d)
+    });
+    if let Some(d) = hit {
+        let generic_word = matches!(*d, "clean" | "drop" | "reset" | "flush");
+        if !generic_word || matches!(prog, "flyway" | "liquibase" | "dbmate" | "migrate" | "goose" | "atlas" | "prisma" | "django-admin" | "diesel" | "sqlx") || prog == "artisan" {
+            w.hit("shell.database-destroy", Deny, format!("`{prog} {d}` drops or resets a database"), inv);
+        }
+    } else if prog == "gitlab-backup" && words.first().is_some_and(|w| w == "restore") {
+        w.hit("shell.database-destroy", Deny, "`gitlab-backup restore` replaces the instance's data".to_owned(), inv);
+    }
+}
 
 fn dump(w: &mut Walker, inv: &Inv, prog: &str) -> Flow {
     let args = inv.args();

@@ -71,6 +71,12 @@ pub(crate) fn file_flow(arg: &Arg, st: &State, cx: &Cx) -> Flow {
     f
 }
 
+/// System files whose replacement breaks the host or opens it.
+fn critical_file(n: &str) -> bool {
+    matches!(n, "/etc/passwd" | "/etc/shadow" | "/etc/group" | "/etc/gshadow" | "/etc/hosts" | "/etc/resolv.conf" | "/etc/fstab" | "/etc/environment" | "/etc/ld.so.preload" | "/etc/profile" | "/etc/bash.bashrc" | "/etc/crontab" | "/etc/rc.local" | "/etc/hostname" | "/etc/nsswitch.conf" | "/etc/login.defs" | "/")
+        || ["/etc/ssh/", "/etc/pam.d/", "/etc/security/", "/etc/profile.d/", "/boot/", "/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/lib/", "/lib64/", "/usr/lib/", "/etc/init.d/", "/etc/systemd/system/", "/etc/ld.so.conf"].iter().any(|p| n.starts_with(p))
+}
+
 fn block_device(n: &str) -> bool {
     let Some(dev) = n.strip_prefix("/dev/") else { return false };
     ["sd", "hd", "vd", "xvd", "nvme", "mmcblk", "disk", "mapper/", "md", "dm-", "loop", "rdisk", "nbd", "zd", "root"].iter().any(|p| dev.starts_with(p))
@@ -111,11 +117,13 @@ pub(crate) fn write_to(w: &mut Walker, inv: &Inv, arg: &Arg, how: Write, program
     match t.zone {
         Zone::Logs if how != Write::Append => w.hit("shell.cover-tracks", Deny, format!("`{program}` {verb} the log `{shown}`"), inv),
         Zone::DbData if how != Write::Append => w.hit("shell.database-destroy", Deny, format!("`{program}` {verb} `{shown}` inside a database's data directory"), inv),
-        Zone::System | Zone::Root if how != Write::Append || n.starts_with("/etc/") || n.starts_with("/boot/") => {
+        Zone::System | Zone::Root => {
             if n.starts_with("/proc/sys/") || n.starts_with("/sys/") {
                 w.hit("shell.system-tamper", Review, format!("`{program}` changes the kernel setting `{shown}`"), inv);
-            } else {
+            } else if critical_file(&n) || how == Write::Truncate && n.starts_with("/etc/") || how == Write::Delete {
                 w.hit("shell.system-tamper", Deny, format!("`{program}` {verb} the system file `{shown}`"), inv);
+            } else {
+                w.hit("shell.system-tamper", Review, format!("`{program}` {verb} the system file `{shown}`"), inv);
             }
         }
         Zone::HomeSecret if name == "authorized_keys" || name == "config" && n.contains(".ssh") => {
@@ -372,7 +380,10 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
                     }
                 }
             }
-            if prog == "rename" && o.pos.len() > 2 {
+            if prog == "mv" && o.pos.iter().take(o.pos.len().saturating_sub(1)).any(|a| (a.glob || !a.known) && !matches!(tgt(a).zone, Zone::ProjectSub | Zone::Build | Zone::Temp)) {
+                w.hit("shell.file-delete", Review, "`mv` moves many files out of place".to_owned(), inv);
+            }
+            if prog == "rename" && (o.pos.len() > 2 || o.pos.iter().skip(1).any(|a| a.glob || !a.known)) {
                 w.hit("shell.file-delete", Review, "`rename` rewrites the names of many files".to_owned(), inv);
             }
             Some(Flow::default())
@@ -493,6 +504,12 @@ fn perms(w: &mut Walker, inv: &Inv, st: &State, cx: &Cx) {
     let setuid = prog == "chmod" && (mode.contains("+s") || mode.contains("u+s") || mode.contains("g+s") || mode.len() == 4 && mode.starts_with(['2', '4', '6', '7']) && mode.chars().all(|c| c.is_ascii_digit()) || mode.contains("=s"));
     let world = prog == "chmod" && (mode.ends_with('7') && mode.chars().all(|c| c.is_ascii_digit()) || mode.contains("o+w") || mode.contains("a+w") || mode.contains("+rwx") && !mode.starts_with('u') || mode.ends_with("666"));
     let targets: Vec<Target> = pos.map(|a| paths::target(a, st.cwd.as_deref(), cx)).collect();
+    let bulk = args.iter().any(|a| a.glob || !a.known);
+    let to_root = prog == "chown" && (mode == "root" || mode.starts_with("root:") || mode == "0" || mode.starts_with("0:"));
+    if targets.is_empty() && bulk {
+        w.hit("shell.privilege-change", Review, format!("`{prog}` changes ownership or permissions of files not known before it runs"), inv);
+        return;
+    }
     if setuid {
         w.hit("shell.privilege-change", Deny, format!("`chmod {mode}` sets a setuid or setgid bit"), inv);
         return;
@@ -509,8 +526,8 @@ fn perms(w: &mut Walker, inv: &Inv, st: &State, cx: &Cx) {
         let sensitive = t.norm.as_deref().is_some_and(|n| matches!(n, "/etc/shadow" | "/etc/passwd" | "/etc/sudoers" | "/etc/gshadow" | "/etc/group") || n.starts_with("/etc/sudoers"));
         if (recursive && system) || (world && (system || sensitive)) || sensitive {
             w.hit("shell.privilege-change", Deny, format!("`{prog}{}` of `{shown}` ({})", if recursive { " -R" } else { "" }, t.zone.describe()), inv);
-        } else if recursive && matches!(t.zone, Zone::Build) || !recursive && matches!(t.zone, Zone::ProjectSub | Zone::Build | Zone::Temp) && t.pattern.is_none() && !t.contents {
-        } else if matches!(t.zone, Zone::Temp) {
+        } else if recursive && matches!(t.zone, Zone::Build) || !recursive && matches!(t.zone, Zone::ProjectSub | Zone::Build | Zone::Temp) && t.pattern.is_none() && !t.contents && !bulk && !to_root {
+        } else if matches!(t.zone, Zone::Temp) && !to_root {
         } else {
             w.hit("shell.privilege-change", Review, format!("`{prog}{}` changes permissions of `{shown}` ({})", if recursive { " -R" } else { "" }, t.zone.describe()), inv);
         }
@@ -556,30 +573,35 @@ fn find(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
         roots.push(&default_root);
     }
     let mut name: Option<String> = None;
+    let mut name_known = true;
     let mut filtered = false;
-    let mut aged = false;
+    let mut single = false;
     let mut delete = false;
     let mut execs: Vec<(String, Vec<Arg>)> = Vec::new();
     while let Some(a) = args.get(i) {
         let v = a.value.as_str();
+        let negated = i > 0 && args.get(i - 1).is_some_and(|x| x.value == "!" || x.value == "-not" || x.value == "\\!");
         match v {
             "-name" | "-iname" | "-path" | "-ipath" | "-wholename" | "-regex" | "-iregex" | "-lname" => {
                 if let Some(p) = args.get(i + 1) {
-                    if v.ends_with("name") && !args.get(i.saturating_sub(1)).is_some_and(|x| x.value == "!" || x.value == "-not") {
-                        name = Some(p.value.clone());
+                    if !negated {
+                        if v.ends_with("name") {
+                            name = Some(p.value.clone());
+                            name_known = p.known;
+                        }
+                        filtered = true;
                     }
-                    filtered = true;
                 }
                 i += 2;
             }
-            "-mtime" | "-mmin" | "-atime" | "-amin" | "-ctime" | "-cmin" | "-newer" | "-newermt" | "-used" => {
-                aged = true;
-                filtered = true;
-                i += 2;
-            }
-            "-size" | "-user" | "-group" | "-uid" | "-gid" | "-perm" | "-inum" | "-links" | "-samefile" | "-nouser" | "-nogroup" | "-empty" => {
-                filtered = true;
+            "-mtime" | "-mmin" | "-atime" | "-amin" | "-ctime" | "-cmin" | "-newer" | "-newermt" | "-used" | "-size" | "-user" | "-group" | "-uid" | "-gid"
+            | "-perm" | "-links" | "-nouser" | "-nogroup" | "-empty" => {
+                filtered |= !negated;
                 i += if matches!(v, "-nouser" | "-nogroup" | "-empty") { 1 } else { 2 };
+            }
+            "-inum" | "-samefile" => {
+                single = true;
+                i += 2;
             }
             "-delete" => {
                 delete = true;
@@ -603,18 +625,20 @@ fn find(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
     }
     let mut out_paths = None;
     for root in &roots {
-        let pattern = name.clone().unwrap_or_else(|| "*".to_owned());
-        let item = Arg { value: format!("{}/{}", root.value.trim_end_matches('/'), pattern), known: root.known, glob: true, span: inv.span, ..Arg::default() };
+        let pattern = match &name {
+            Some(n) => n.clone(),
+            None if filtered => "*(filtered)".to_owned(),
+            None => "*".to_owned(),
+        };
+        let item = Arg { value: format!("{}/{}", root.value.trim_end_matches('/'), pattern), known: root.known && name_known, glob: true, span: inv.span, ..Arg::default() };
         let t = paths::target(&item, st.cwd.as_deref(), cx);
-        if delete {
+        if delete && !single {
             let how = "`find -delete`";
             if !filtered {
                 let whole = paths::target(root, st.cwd.as_deref(), cx);
                 recursive_delete(w, inv, &whole, how);
-            } else if name.is_some() {
-                recursive_delete(w, inv, &t, how);
             } else {
-                scoped_delete(w, inv, &t, root, aged, how);
+                recursive_delete(w, inv, &t, how);
             }
         }
         for (kind, cmd) in &execs {
@@ -623,17 +647,9 @@ fn find(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
                 .map(|c| if c.value.contains("{}") { Arg { value: c.value.replace("{}", &item.value), glob: true, known: c.known && item.known, ..c.clone() } } else { c.clone() })
                 .collect();
             let before = w.detections.len();
-            super::unwrap::run_argv(w, inv, argv.clone(), &format!("find {kind}"), st, cx);
-            // Filtered by age or owner: a recursive delete of the tree is a scoped clean-up.
-            if name.is_none() && filtered {
-                let scoped: Vec<_> = w.detections.drain(before..).collect();
-                for mut d in scoped {
-                    if d.rule == "shell.recursive-delete" && matches!(t.zone, Zone::ProjectSub | Zone::Project | Zone::Other | Zone::Data | Zone::HomeSub | Zone::Home) {
-                        d.rule = "shell.file-delete".into();
-                        d.grade = Review;
-                    }
-                    w.detections.push(d);
-                }
+            super::unwrap::run_argv(w, inv, argv, &format!("find {kind}"), st, cx);
+            if single {
+                w.detections.truncate(before);
             }
         }
         out_paths = Some(item.value.clone());
@@ -641,15 +657,3 @@ fn find(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
     Flow { bits: flow::OPAQUE, content: None, paths: out_paths }
 }
 
-fn scoped_delete(w: &mut Walker, inv: &Inv, t: &Target, root: &Arg, aged: bool, how: &str) {
-    let shown = &root.value;
-    match t.zone {
-        Zone::Temp | Zone::Build | Zone::HomeCache | Zone::TmpRoot => {}
-        Zone::Logs if aged => w.hit("shell.file-delete", Review, format!("{how} deletes old files under `{shown}`"), inv),
-        Zone::Root | Zone::System | Zone::DbData | Zone::Logs | Zone::Git | Zone::Unknown | Zone::Device | Zone::HomeSecret => {
-            let (rule, grade) = grade_msg(t.zone);
-            w.hit(rule, grade, format!("{how} deletes files under `{shown}`: {}", t.zone.describe()), inv);
-        }
-        _ => w.hit("shell.file-delete", Review, format!("{how} deletes files under `{shown}` ({})", t.zone.describe()), inv),
-    }
-}

@@ -101,8 +101,9 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             let o = Opts::parse(args, &["-s", "-n"]);
             let targets = o.words();
             let signal = o.value(&["-s", "-n"]).or_else(|| o.flags.first().map(|f| f.trim_start_matches('-').to_owned())).unwrap_or_default();
+            let gentle = matches!(signal.trim_start_matches("SIG"), "USR1" | "USR2" | "CONT" | "WINCH" | "INFO");
             let all_processes = targets.iter().any(|t| *t == "-1" || *t == "1") || words.contains(&"-1") && words.len() >= 2 && words.last() == Some(&"-1");
-            if signal == "0" || words.first() == Some(&"-0") || words.contains(&"-l") || words.contains(&"-L") {
+            if signal == "0" || gentle || words.first() == Some(&"-0") || words.contains(&"-l") || words.contains(&"-L") {
             } else if all_processes {
                 w.hit("shell.system-tamper", Deny, "`kill -1` kills every process the user can reach".to_owned(), inv);
             } else if !targets.is_empty() || words.iter().any(|w| !w.starts_with('-')) {
@@ -112,7 +113,9 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
         "pkill" | "killall" | "killall5" | "skill" => {
             let o = Opts::parse(args, &["-s", "--signal", "-u", "-U", "-g", "-G", "-P", "-t", "-n", "-o"]);
             let names = o.words();
-            if o.has(&["-0"]) || o.value(&["-s", "--signal"]).as_deref() == Some("0") || o.has(&["-l", "--list"]) {
+            let gentle = o.flags.iter().any(|f| matches!(f.trim_start_matches('-').trim_start_matches("SIG"), "USR1" | "USR2" | "CONT" | "WINCH" | "0" | "INFO" | "10" | "12"))
+                || o.value(&["-s", "--signal"]).is_some_and(|v| matches!(v.trim_start_matches("SIG"), "USR1" | "USR2" | "CONT" | "WINCH" | "0" | "INFO"));
+            if o.has(&["-0"]) || gentle || o.has(&["-l", "--list"]) {
             } else if prog == "killall5" || names.iter().any(|n| critical_service(n)) || o.value(&["-u", "-U"]).is_some_and(|u| u == "root") {
                 w.hit("shell.system-tamper", Deny, format!("`{prog}` kills `{}`", names.join(" ")), inv);
             } else {
@@ -149,8 +152,12 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
                 w.hit("shell.system-tamper", Deny, "`crontab -r` deletes every scheduled job".to_owned(), inv);
             } else if o.has(&["-e"]) {
                 w.hit("shell.system-tamper", Review, "`crontab -e` edits scheduled jobs".to_owned(), inv);
+            } else if o.pos.is_empty() && inv.stdin.has(flow::CRONTAB) {
+                w.hit("shell.system-tamper", Review, "`crontab` rewrites the scheduled jobs".to_owned(), inv);
             } else if !o.pos.is_empty() || !o.has(&["-l"]) && (inv.stdin.content.is_some() || inv.stdin.bits != 0) {
                 w.hit("shell.system-tamper", Deny, "`crontab` replaces every scheduled job".to_owned(), inv);
+            } else if o.has(&["-l"]) {
+                return Some(Flow::bits(flow::CRONTAB | flow::OPAQUE));
             }
         }
         "at" | "batch" if !words.contains(&"-l") && !words.contains(&"-c") => {
@@ -225,7 +232,7 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
         "ssh-keygen" => {
             if words.contains(&"-R") {
                 w.hit("shell.system-tamper", Review, "`ssh-keygen -R` forgets a host key".to_owned(), inv);
-            } else if words.contains(&"-p") || words.iter().any(|w| *w == "-P" || *w == "-N") && words.iter().any(|w| w.contains(".ssh/id_")) {
+            } else if words.contains(&"-p") || words.iter().any(|w| *w == "-P" || *w == "-N") && !words.iter().any(|w| w.starts_with("/tmp/") || w.starts_with("./")) {
                 w.hit("shell.privilege-change", Review, "`ssh-keygen` changes or writes an SSH key".to_owned(), inv);
             }
         }

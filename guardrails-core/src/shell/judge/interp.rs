@@ -99,6 +99,9 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
     }
     match script {
         Some(f) if f.value != "-" && f.value != "/dev/stdin" => {
+            if f.value.ends_with("manage.py") || f.value.ends_with("artisan") || f.value.ends_with("console") {
+                super::data::migrations(w, inv);
+            }
             let before = w.detections.len();
             run_source(w, inv, Some(f), prog, st, cx);
             // A script written earlier in the line is code of this language, not shell.

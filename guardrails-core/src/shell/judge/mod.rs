@@ -30,6 +30,15 @@ pub(crate) struct Opts<'a> {
 impl<'a> Opts<'a> {
     /// Parses `args`; options in `takes` consume the next argument as their value.
     pub(crate) fn parse(args: &'a [Arg], takes: &[&str]) -> Opts<'a> {
+        Self::parse_with(args, takes, false)
+    }
+
+    /// Parses a wrapper's options: they end at the first operand (the wrapped command).
+    pub(crate) fn wrapper(args: &'a [Arg], takes: &[&str]) -> Opts<'a> {
+        Self::parse_with(args, takes, true)
+    }
+
+    fn parse_with(args: &'a [Arg], takes: &[&str], posix: bool) -> Opts<'a> {
         let mut o = Opts::default();
         let mut it = args.iter();
         let mut only_pos = false;
@@ -37,6 +46,7 @@ impl<'a> Opts<'a> {
             let v = a.value.as_str();
             if only_pos || !v.starts_with('-') || v == "-" || !a.known {
                 o.pos.push(a);
+                only_pos |= posix;
                 continue;
             }
             if v == "--" {
@@ -186,6 +196,46 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow 
             return f;
         }
     }
+    generic(w, inv)
+}
+
+/// Operators of a cluster whose `uninstall` removes a cluster-wide component.
+const CLUSTER_TOOLS: &[&str] = &["velero", "istioctl", "linkerd", "cilium", "kubeadm", "k3s", "rke2", "eksctl", "kind", "minikube", "k3d", "talosctl", "karmadactl"];
+/// Secret managers whose `get`/`read` prints a secret.
+const SECRET_TOOLS: &[&str] = &["vault", "op", "doppler", "infisical", "chamber", "bw", "lpass", "pass", "gopass", "heroku", "akeyless", "conjur", "sops", "berglas", "teller"];
+
+/// Any other CLI: a `delete`-like subcommand is judged by what it names.
+fn generic(w: &mut Walker, inv: &Inv) -> Flow {
+    let prog = inv.program();
+    let words: Vec<&str> = inv.args().iter().filter(|a| !a.value.starts_with('-')).take(4).map(|a| a.value.as_str()).collect();
+    if dry_run(inv) {
+        return Flow::bits(flow::OPAQUE);
+    }
+    if SECRET_TOOLS.contains(&prog) && words.iter().any(|w| matches!(*w, "get" | "read" | "show" | "reveal" | "export" | "download" | "config:get" | "unwrap" | "decrypt" | "-d")) {
+        return Flow::bits(flow::SECRET);
+    }
+    let verb = words.iter().position(|w| {
+        matches!(*w, "delete" | "destroy" | "remove" | "rm" | "purge" | "uninstall" | "drop" | "terminate" | "wipe" | "nuke" | "del" | "destroy-app" | "reset" | "archive" | "deprovision" | "decommission" | "teardown")
+            || w.ends_with(":delete") || w.ends_with(":destroy")
+    });
+    let Some(i) = verb else { return Flow::bits(flow::OPAQUE) };
+    let cli_like = i >= 1 || prog.contains('-') || prog.contains('_') || CLUSTER_TOOLS.contains(&prog) || SECRET_TOOLS.contains(&prog);
+    if !cli_like || matches!(prog, "apt" | "apt-get" | "yum" | "dnf" | "brew" | "apk" | "snap" | "flatpak" | "zypper" | "pacman" | "port" | "asdf" | "mise" | "rustup" | "nvm" | "pyenv" | "rbenv" | "sdk" | "code" | "go" | "make" | "just" | "task") {
+        return Flow::bits(flow::OPAQUE);
+    }
+    let nouns = words.get(..i).unwrap_or(&[]);
+    let verb_word = words.get(i).copied().unwrap_or("");
+    if CLUSTER_TOOLS.contains(&prog) && (matches!(verb_word, "uninstall" | "reset" | "delete" | "destroy")) {
+        w.hit("shell.k8s-destroy", Grade::Deny, format!("`{prog} {verb_word}` removes a cluster or a cluster-wide component"), inv);
+        return Flow::bits(flow::OPAQUE);
+    }
+    let heavy = nouns.iter().any(|n| {
+        let n = n.trim_end_matches('s');
+        matches!(n, "database" | "db" | "cluster" | "bucket" | "project" | "volume" | "topic" | "table" | "stream" | "keyspace" | "compute" | "repo" | "repositorie" | "repository" | "registry" | "backup" | "snapshot" | "namespace" | "service" | "environment" | "org" | "organization" | "account" | "index" | "collection" | "workspace" | "site" | "zone" | "instance" | "server") || n == "app" && prog == "heroku"
+    }) || inv.args().iter().skip(i).any(|a| matches!(a.value.as_str(), "prod" | "production" | "--all" | "-A" | "*"));
+    let grade = if heavy { Grade::Deny } else { Grade::Review };
+    let rule = if matches!(verb_word, "archive") { "shell.deploy" } else { "shell.cloud-destroy" };
+    w.hit(rule, grade, format!("`{prog} {}` deletes or retires a remote resource", words.get(..=i).unwrap_or(&[]).join(" ")), inv);
     Flow::bits(flow::OPAQUE)
 }
 

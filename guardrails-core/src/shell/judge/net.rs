@@ -85,7 +85,14 @@ pub(crate) fn shown(w: &mut Walker, out: &Flow, first: usize) {
 /// `rsync`: uploads, and `--delete` into a protected directory.
 pub(crate) fn rsync(w: &mut Walker, inv: &Inv, st: &State, cx: &Cx) {
     let o = Opts::parse(inv.args(), &["-e", "--rsh", "--exclude", "--include", "--filter", "-f", "--exclude-from", "--include-from", "--files-from", "--chmod", "--chown", "--backup-dir", "--suffix", "--log-file", "--bwlimit", "--port", "--password-file", "-T", "--temp-dir", "--partial-dir"]);
+    if o.has(&["-n", "--dry-run", "--list-only"]) {
+        return;
+    }
     let Some(dest) = o.pos.last() else { return };
+    if o.pos.iter().any(|a| !a.known) {
+        w.hit("shell.data-export", Review, "`rsync` copies files between places not known before it runs".to_owned(), inv);
+        return;
+    }
     let sources: Vec<&&Arg> = o.pos.iter().take(o.pos.len().saturating_sub(1)).collect();
     let delete = o.flags.iter().any(|f| f.starts_with("--del") || f == "--remove-source-files");
     let remote_dest = is_remote(&dest.value);
@@ -111,6 +118,10 @@ pub(crate) fn rsync(w: &mut Walker, inv: &Inv, st: &State, cx: &Cx) {
 }
 
 fn is_remote(v: &str) -> bool {
+    let host = v.split(':').next().unwrap_or("");
+    if host == "localhost" || host.ends_with("@localhost") || host == "127.0.0.1" {
+        return false;
+    }
     if v.starts_with('/') || v.starts_with("./") || v.starts_with('~') || v.starts_with("../") {
         return false;
     }
@@ -192,7 +203,8 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
         "scp" | "sftp" | "rclone" | "azcopy" | "croc" | "magic-wormhole" | "wormhole" => {
             let o = Opts::parse(args, &["-P", "-i", "-o", "-F", "-c", "-l", "-S", "-J", "--config"]);
             let pos: Vec<&Arg> = o.pos.iter().copied().filter(|a| !matches!(a.value.as_str(), "copy" | "sync" | "move" | "copyto" | "send" | "cp")).collect();
-            let remote_dest = pos.last().is_some_and(|d| is_remote(&d.value) || d.value.starts_with("https://"));
+            let copies = prog != "rclone" || args.iter().any(|a| matches!(a.value.as_str(), "copy" | "sync" | "move" | "copyto" | "moveto"));
+            let remote_dest = copies && pos.last().is_some_and(|d| is_remote(&d.value) || d.value.starts_with("https://"));
             if matches!(prog, "croc" | "magic-wormhole" | "wormhole") {
                 upload(w, inv, pos.clone(), &format!("`{prog}`"), st, cx);
             } else if remote_dest && pos.len() >= 2 {

@@ -17,7 +17,6 @@ fn secretish(s: &str) -> bool {
 
 /// Dispatches text programs.
 pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Option<Flow> {
-    let _ = &w;
     let prog = inv.program();
     let args = inv.args();
     let stdin = &inv.stdin;
@@ -99,6 +98,11 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             if args.iter().any(|a| a.value == "-d" || a.value == "--decompress" || a.value.starts_with("-d") && a.value.len() <= 4) {
                 Flow { bits: stdin.bits | flow::DECODED, content: None, paths: None }
             } else {
+                let keeps = args.iter().any(|a| matches!(a.value.as_str(), "-c" | "-k" | "--keep" | "--stdout" | "-l" | "-t"));
+                let bulk = args.iter().any(|a| !a.value.starts_with('-') && (a.glob || !a.known) && paths::target(a, st.cwd.as_deref(), cx).zone != paths::Zone::Temp);
+                if bulk && !keeps {
+                    w.hit("shell.file-delete", crate::finding::Grade::Review, format!("`{prog}` replaces every matching file with a compressed copy"), inv);
+                }
                 reader(args, stdin, st, cx, 0).opaque()
             }
         }
@@ -111,7 +115,7 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
         }
         "sort" | "uniq" | "cut" | "comm" | "join" | "diff" | "cmp" | "colordiff" | "shuf" => {
             let o = Opts::parse(args, &["-k", "-t", "-d", "-f", "-c", "-o", "-S", "-T", "--key", "-n"]);
-            files_or_stdin(&o.pos, stdin, st, cx).opaque()
+            files_or_stdin(&o.pos, stdin, st, cx).filtered()
         }
         "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" | "zgrep" | "sed" | "awk" | "gawk" | "mawk" | "jq" | "yq" | "gojq" | "jaq" | "xq" => {
             let takes = ["-e", "-f", "-m", "-A", "-B", "-C", "--regexp", "--file", "--include", "--exclude", "--exclude-dir", "-g", "--glob", "-t", "--type", "-T", "-F", "-v", "--arg", "--argjson", "-r"];
@@ -134,7 +138,7 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             if o.has(&["-c", "--count", "-l", "--files-with-matches", "-q", "--quiet"]) {
                 out.bits &= !flow::SENSITIVE;
             }
-            out.opaque()
+            out.filtered()
         }
         "wc" | "md5sum" | "sha1sum" | "sha256sum" | "sha512sum" | "cksum" | "b2sum" | "file" | "stat" | "test" | "[" | "[[" | "true" | "false" | ":" | "du" | "df" => Flow::bits(flow::OPAQUE),
         "whoami" | "id" | "hostname" | "uname" | "logname" | "groups" | "users" | "who" | "w" | "last" => Flow::bits(flow::IDENTITY | flow::OPAQUE),

@@ -150,7 +150,7 @@ pub(crate) fn unwrap(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Opti
     let prog = inv.program().to_owned();
     let args = inv.args();
     if let Some(takes) = simple_wrapper(&prog) {
-        let o = Opts::parse(args, takes);
+        let o = Opts::wrapper(args, takes);
         // The command starts at the first positional; some wrappers take a leading operand.
         let skip = match prog.as_str() {
             "gosu" | "su-exec" | "chroot" | "flock" | "sg" => 1,
@@ -171,7 +171,7 @@ pub(crate) fn unwrap(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Opti
     }
     match prog.as_str() {
         "sudo" | "doas" => {
-            let o = Opts::parse(args, &["-u", "-g", "-C", "-D", "-p", "-r", "-t", "-T", "-U", "-h", "--user", "--group", "--chdir", "--prompt", "-c"]);
+            let o = Opts::wrapper(args, &["-u", "-g", "-C", "-D", "-p", "-r", "-t", "-T", "-U", "-h", "--user", "--group", "--chdir", "--prompt", "-c"]);
             let inner = rest_from(args, &o, 0);
             if o.has(&["-e", "--edit"]) {
                 for a in &inner {
@@ -193,7 +193,7 @@ pub(crate) fn unwrap(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Opti
             Some(run_argv(w, inv, inner, &label, st, cx))
         }
         "su" | "runuser" => {
-            let o = Opts::parse(args, &["-c", "--command", "-s", "--shell", "-g", "-G", "-u", "--user", "-w"]);
+            let o = Opts::wrapper(args, &["-c", "--command", "-s", "--shell", "-g", "-G", "-u", "--user", "-w"]);
             if let Some(c) = o.values.iter().find(|(n, _, _)| n == "-c" || n == "--command").map(|(_, v, a)| Arg { value: v.clone(), ..(*a).clone() }) {
                 return Some(run_string(w, inv, &c, &[], &prog, st, cx));
             }
@@ -209,7 +209,7 @@ pub(crate) fn unwrap(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Opti
             Some(Flow::bits(flow::OPAQUE))
         }
         "env" => {
-            let o = Opts::parse(args, &["-u", "--unset", "-C", "--chdir", "-S", "--split-string", "-P"]);
+            let o = Opts::wrapper(args, &["-u", "--unset", "-C", "--chdir", "-S", "--split-string", "-P"]);
             if let Some(s) = o.value(&["-S", "--split-string"]) {
                 let mut text = Arg { value: s, known: true, span: inv.span, ..Arg::default() };
                 for p in &o.pos {
@@ -218,7 +218,7 @@ pub(crate) fn unwrap(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Opti
                 }
                 return Some(run_string(w, inv, &text, &[], "env -S", st, cx));
             }
-            let mut rest: Vec<Arg> = o.pos.iter().map(|a| (*a).clone()).collect();
+            let mut rest: Vec<Arg> = rest_from(args, &o, 0);
             while rest.first().is_some_and(|a| is_assignment(&a.value)) {
                 let a = rest.remove(0);
                 if let Some((n, v)) = a.value.split_once('=') {
@@ -231,14 +231,14 @@ pub(crate) fn unwrap(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Opti
             Some(run_argv(w, inv, rest, "env", st, cx))
         }
         "command" => {
-            let o = Opts::parse(args, &[]);
+            let o = Opts::wrapper(args, &[]);
             if o.has(&["-v", "-V"]) {
                 return Some(Flow::bits(flow::OPAQUE));
             }
             Some(run_argv(w, inv, rest_from(args, &o, 0), "command", st, cx))
         }
         "exec" => {
-            let o = Opts::parse(args, &["-a"]);
+            let o = Opts::wrapper(args, &["-a"]);
             let inner = rest_from(args, &o, 0);
             if inner.is_empty() {
                 return Some(Flow::default());
@@ -246,11 +246,11 @@ pub(crate) fn unwrap(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Opti
             Some(run_argv(w, inv, inner, "exec", st, cx))
         }
         "timeout" => {
-            let o = Opts::parse(args, &["-s", "-k", "--signal", "--kill-after"]);
+            let o = Opts::wrapper(args, &["-s", "-k", "--signal", "--kill-after"]);
             Some(run_argv(w, inv, rest_from(args, &o, 1), "timeout", st, cx))
         }
         "watch" => {
-            let o = Opts::parse(args, &["-n", "--interval", "-q", "--equexit"]);
+            let o = Opts::wrapper(args, &["-n", "--interval", "-q", "--equexit"]);
             let inner = rest_from(args, &o, 0);
             if o.has(&["-x", "--exec"]) {
                 return Some(run_argv(w, inv, inner, "watch", st, cx));
@@ -278,7 +278,7 @@ pub(crate) fn unwrap(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Opti
             Some(run_argv(w, inv, args.get(pos + 1..).unwrap_or(&[]).to_vec(), &prog, st, cx))
         }
         "poetry" | "pipenv" | "uv" | "pdm" | "hatch" | "rye" if args.first().is_some_and(|a| a.is("run")) => {
-            let o = Opts::parse(args.get(1..).unwrap_or(&[]), &["--env", "-e", "--with", "--python", "-p"]);
+            let o = Opts::wrapper(args.get(1..).unwrap_or(&[]), &["--env", "-e", "--with", "--python", "-p"]);
             Some(run_argv(w, inv, rest_from(args.get(1..).unwrap_or(&[]), &o, 0), &format!("{prog} run"), st, cx))
         }
         "bundle" | "pnpm" if args.first().is_some_and(|a| a.is("exec")) => {
@@ -355,7 +355,7 @@ fn shell(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
 fn xargs(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
     let args = inv.args();
     let takes = ["-n", "-P", "-L", "-I", "-d", "-E", "-s", "-a", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--max-lines"];
-    let o = Opts::parse(args, &takes);
+    let o = Opts::wrapper(args, &takes);
     let mut inner = rest_from(args, &o, 0);
     if inner.is_empty() {
         inner.push(Arg::plain("echo", inv.span));
@@ -400,7 +400,7 @@ fn parallel(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
         Some(i) => (args.get(..i).unwrap_or(&[]), args.get(i + 1..).unwrap_or(&[])),
         None => (args, &[][..]),
     };
-    let o = Opts::parse(cmd, &["-j", "--jobs", "-N", "--delay", "--joblog", "-S", "--sshlogin", "--results", "-a"]);
+    let o = Opts::wrapper(cmd, &["-j", "--jobs", "-N", "--delay", "--joblog", "-S", "--sshlogin", "--results", "-a"]);
     let mut inner = rest_from(cmd, &o, 0);
     let item = match list.first() {
         Some(first) if list.len() == 1 => first.clone(),
@@ -424,7 +424,7 @@ fn parallel(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
 fn ssh(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
     let takes = ["-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w", "-M"];
     let args = inv.args();
-    let o = Opts::parse(args, &takes);
+    let o = Opts::wrapper(args, &takes);
     let words = rest_from(args, &o, 1);
     let mut cx = cx.clone();
     cx.remote = true;
