@@ -39,8 +39,8 @@ pub(crate) enum Command {
     Compound { kind: Compound, bodies: Vec<Script>, redirs: Vec<Redir>, span: Span },
     For { var: String, words: Option<Vec<Word>>, body: Script, redirs: Vec<Redir>, span: Span },
     Case { word: Word, arms: Vec<Script>, redirs: Vec<Redir>, span: Span },
-    /// `(( ... ))`.
-    Arith { span: Span },
+    /// `(( ... ))`, with the substitutions inside it.
+    Arith { parts: Vec<Part> },
     Func { name: String, body: Box<Command>, span: Span },
 }
 
@@ -164,8 +164,8 @@ pub(crate) enum Part {
     Subst(Box<Script>),
     /// `<( ... )` (true) or `>( ... )` (false).
     Proc(Box<Script>, bool),
-    /// `$(( ... ))`.
-    Arith(String),
+    /// `$(( ... ))`, with the substitutions inside it.
+    Arith(Vec<Part>),
 }
 
 /// A parameter expansion.

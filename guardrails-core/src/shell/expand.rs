@@ -211,9 +211,14 @@ impl Walker<'_> {
                 }
                 pieces.push(Piece { text: "/dev/fd/63".to_owned(), unquoted: false });
             }
-            Part::Arith(_) => {
+            Part::Arith(inner) => {
+                let mut sub = Arg::default();
+                let mut sub_pieces = Vec::new();
+                for q in inner {
+                    self.part(q, st, cx, &mut sub, &mut sub_pieces, true);
+                }
                 arg.known = false;
-                pieces.push(Piece { text: "0".to_owned(), unquoted: false });
+                pieces.push(Piece { text: "$((…))".to_owned(), unquoted: false });
             }
         }
     }

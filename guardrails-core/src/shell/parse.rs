@@ -300,8 +300,9 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         if self.starts("((") {
             let end = self.balanced(2, 2, b'(', b')', "((")?;
+            let parts = self.arith_parts(start + 2, end - 2)?;
             self.pos = end;
-            return Ok(Command::Arith { span: self.span(start, end) });
+            return Ok(Command::Arith { parts });
         }
         if self.peek() == Some(b'(') {
             self.pos += 1;
@@ -882,8 +883,9 @@ impl<'a> Parser<'a> {
                 let end = self.balanced(3, 2, b'(', b')', "$((")?;
                 // `$((` that closes with a single `)` is a substitution of a subshell.
                 if self.src.get(end.saturating_sub(2)) == Some(&b')') {
+                    let parts = self.arith_parts(s + 3, end - 2)?;
                     self.pos = end;
-                    return Ok(Some(Part::Arith(self.text.get(s..end).unwrap_or("").to_owned())));
+                    return Ok(Some(Part::Arith(parts)));
                 }
                 self.pos += 2;
                 let script = self.sub_script("unbalanced `$(`")?;
@@ -896,9 +898,9 @@ impl<'a> Parser<'a> {
             }
             Some(b'[') => {
                 let end = self.balanced(2, 1, b'[', b']', "$[")?;
-                let s = self.pos;
+                let parts = self.arith_parts(self.pos + 2, end - 1)?;
                 self.pos = end;
-                Ok(Some(Part::Arith(self.text.get(s..end).unwrap_or("").to_owned())))
+                Ok(Some(Part::Arith(parts)))
             }
             Some(b'{') => {
                 self.pos += 2;
@@ -922,6 +924,21 @@ impl<'a> Parser<'a> {
             }
             _ => Ok(None),
         }
+    }
+
+    /// Substitutions inside arithmetic text `[from, to)` (they run).
+    fn arith_parts(&mut self, from: usize, to: usize) -> R<Vec<Part>> {
+        let inner = self.src.get(from..to).unwrap_or(&[]);
+        if !inner.contains(&b'$') && !inner.contains(&b'`') {
+            return Ok(Vec::new());
+        }
+        let (saved_pos, saved_end) = (self.pos, self.end);
+        self.pos = from;
+        self.end = to;
+        let parts = self.dq_parts(None);
+        self.pos = saved_pos;
+        self.end = saved_end;
+        parts
     }
 
     fn sub_script(&mut self, unbalanced: &str) -> R<Script> {
@@ -1162,7 +1179,7 @@ fn push_lit(p: &Part, s: &mut String) {
             s.push('$');
             s.push_str(&p.name);
         }
-        Part::Subst(_) | Part::Proc(..) | Part::Arith(_) => s.push_str("$(...)"),
+        Part::Subst(_) | Part::Proc(..) | Part::Arith(_) => s.push_str("$(…)"),
     }
 }
 

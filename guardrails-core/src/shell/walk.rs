@@ -12,6 +12,9 @@ use crate::finding::{Detection, Grade, Span};
 
 /// Simple commands analysed per action, beyond which the rest is not analysed (a finding).
 const MAX_COMMANDS: usize = 4096;
+/// Units of work (words judged, bytes re-parsed) per action, beyond which the rest is not
+/// analysed: keeps nested wrappers over huge argument lists linear.
+pub(crate) const MAX_WORK: usize = 8 << 20;
 /// Static words of a `for` list run through the body one by one, up to this many.
 const MAX_FOR_VALUES: usize = 16;
 
@@ -111,16 +114,18 @@ pub(crate) fn basename(s: &str) -> &str {
 /// The walker: collects commands and detections.
 #[derive(Debug)]
 pub(crate) struct Walker<'t> {
+    /// The original text (an argv joined by spaces for exec actions).
     pub text: &'t str,
     pub commands: Vec<CommandIntent>,
     pub detections: Vec<Detection>,
     pub budget: usize,
+    pub work: usize,
     pub exhausted: bool,
 }
 
 impl<'t> Walker<'t> {
     pub(crate) fn new(text: &'t str) -> Self {
-        Walker { text, commands: Vec::new(), detections: Vec::new(), budget: MAX_COMMANDS, exhausted: false }
+        Walker { text, commands: Vec::new(), detections: Vec::new(), budget: MAX_COMMANDS, work: 0, exhausted: false }
     }
 
     /// Records a detection against a command.
@@ -240,7 +245,11 @@ impl<'t> Walker<'t> {
                 }
                 out
             }
-            Command::Arith { .. } => Flow::default(),
+            Command::Arith { parts } => {
+                let w = super::ast::Word { parts: parts.clone(), span: (0, 0) };
+                let _ = self.expand(&w, st, cx);
+                Flow::default()
+            }
             Command::Func { name, body, span } => {
                 super::judge::host::function(self, name, body, *span, cx);
                 let mut sub_st = st.clone();
@@ -333,20 +342,29 @@ impl<'t> Walker<'t> {
 
     /// Records a command, judges it (unwrapping wrappers), and returns its output.
     pub(crate) fn run(&mut self, mut inv: Inv, st: &mut State, cx: &Cx) -> Flow {
-        if self.budget == 0 {
-            if !self.exhausted {
-                self.exhausted = true;
-                self.detections.push(
-                    Detection::new("shell.unparseable", Grade::Deny, format!("more than {MAX_COMMANDS} commands to analyse: fail closed"))
-                        .at(self.commands.len().saturating_sub(1), Some(inv.span)),
-                );
-            }
+        if !self.spend(inv.argv.len() + 1, inv.span) {
             return Flow::bits(flow::OPAQUE);
         }
-        self.budget -= 1;
         inv.index = self.record(&inv, cx);
         super::judge::fs::redirections(self, &inv, st, cx);
         super::judge::judge(self, &inv, st, cx)
+    }
+
+    /// Spends analysis work; false (and a fail-closed finding, once) when the budget is gone.
+    pub(crate) fn spend(&mut self, units: usize, span: Span) -> bool {
+        self.work = self.work.saturating_add(units);
+        if self.budget > 0 && self.work <= MAX_WORK {
+            self.budget -= 1;
+            return true;
+        }
+        if !self.exhausted {
+            self.exhausted = true;
+            self.detections.push(
+                Detection::new("shell.unparseable", Grade::Deny, format!("the command is too large or too complex to analyse (over {MAX_COMMANDS} commands or {MAX_WORK} units of work): fail closed"))
+                    .at(self.commands.len().saturating_sub(1), Some(span)),
+            );
+        }
+        false
     }
 
     /// Adds a command to the intent list; returns its index.

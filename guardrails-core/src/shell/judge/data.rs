@@ -10,18 +10,33 @@ use crate::finding::Grade::{self, Deny, Review};
 
 /// Runs SQL found in a command through the SQL analysis; findings keep their `sql.*` ids.
 pub(crate) fn sql(w: &mut Walker, inv: &Inv, text: &str, dialect: Dialect, client: &str) {
-    let (text, gexec) = strip_meta(text);
-    if text.trim().is_empty() && !gexec {
+    let (clean, gexec) = strip_meta(text);
+    if clean.trim().is_empty() && !gexec {
         return;
     }
-    let a = crate::sql::analyze(&text, dialect);
+    // Where the SQL sits in the original text, when it is there verbatim.
+    let (lo, hi) = inv.span;
+    let base = if clean == text || clean.trim_end_matches(['\n', ';']) == text.trim_end_matches(['\n', ';']) {
+        w.text.get(lo..hi.min(w.text.len())).and_then(|s| s.find(text)).map(|i| lo + i)
+    } else {
+        None
+    };
+    let a = crate::sql::analyze(&clean, dialect);
     for d in a.detections {
         if d.grade == Grade::Notice && d.rule != "input.invisible-characters" {
             continue;
         }
-        let message = format!("`{client}`: {}", d.message);
-        w.hit(&d.rule, d.grade, message, inv);
+        let message = crate::redact::redact_message(&format!("`{client}`: {}", d.message));
+        let span = match (base, d.span) {
+            (Some(b), Some((s, e))) => Some((b + s, b + e)),
+            _ => Some(inv.span),
+        };
+        let det = crate::finding::Detection { rule: d.rule.clone(), grade: d.grade, message, statement: Some(inv.index), span };
+        if !w.detections.contains(&det) {
+            w.detections.push(det);
+        }
     }
+    let text = clean;
     if gexec {
         let lower = text.to_ascii_lowercase();
         let destructive = ["'drop ", "'truncate ", "'delete ", "'alter ", "'grant ", "\"drop ", "'update "].iter().any(|k| lower.contains(k));
@@ -196,7 +211,7 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
                 return Some(Flow::bits(flow::OPAQUE));
             }
             if has("--delete") || has("delete") || has("drop") || has("purge") || has("--delete-config") || has("reset") || has("purge_queue") || has("delete_queue") || has("rm") {
-                let broad = has("stream") || has("--topic") && !has("--delete-config") || has("bucket") || has("reset") || words.iter().any(|w| w.contains("drop keyspace") || w.contains("truncate"));
+                let broad = has("stream") || has("topic") || has("--topic") && !has("--delete-config") || has("bucket") || has("reset") || words.iter().any(|w| w.contains("drop keyspace") || w.contains("truncate"));
                 w.hit("shell.database-destroy", if broad { Deny } else { Review }, format!("`{prog}` deletes data or a data structure"), inv);
             }
             for w2 in args.iter().filter(|a| a.value.to_ascii_lowercase().contains("drop ") || a.value.to_ascii_lowercase().contains("truncate ")) {

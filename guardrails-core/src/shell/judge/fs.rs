@@ -159,7 +159,6 @@ pub(crate) fn redirections(w: &mut Walker, inv: &Inv, st: &State, cx: &Cx) {
 fn grade_msg(zone: Zone) -> (&'static str, Grade) {
     match zone {
         Zone::Logs => ("shell.cover-tracks", Deny),
-        Zone::DbData => ("shell.database-destroy", Deny),
         _ => ("shell.recursive-delete", Deny),
     }
 }
@@ -331,7 +330,8 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             Some(Flow::default())
         }
         "mount" | "umount" | "swapoff" | "swapon" => {
-            if !args.is_empty() && !args.iter().all(|a| matches!(a.value.as_str(), "-l" | "-a" | "--show" | "-s" | "--summary")) || prog != "mount" && !args.is_empty() {
+            let o = Opts::parse(args, &["-t", "-o", "-O", "--types"]);
+            if prog != "mount" && !args.is_empty() || prog == "mount" && (!o.pos.is_empty() || o.has(&["-a", "--all", "--bind", "--move", "-B", "-M"])) {
                 w.hit("shell.system-tamper", Review, format!("`{prog}` changes what is mounted"), inv);
             }
             Some(Flow::default())
@@ -380,10 +380,15 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
                     }
                 }
             }
-            if prog == "mv" && o.pos.iter().take(o.pos.len().saturating_sub(1)).any(|a| (a.glob || !a.known) && !matches!(tgt(a).zone, Zone::ProjectSub | Zone::Build | Zone::Temp)) {
+            let sources: Vec<&&Arg> = if o.value(&["-t", "--target-directory"]).is_some() { o.pos.iter().collect() } else { o.pos.iter().take(o.pos.len().saturating_sub(1)).collect() };
+            if prog == "mv" && sources.iter().any(|a| (a.glob || !a.known) && !matches!(tgt(a).zone, Zone::ProjectSub | Zone::Build | Zone::Temp | Zone::Project)) {
                 w.hit("shell.file-delete", Review, "`mv` moves many files out of place".to_owned(), inv);
             }
-            if prog == "rename" && (o.pos.len() > 2 || o.pos.iter().skip(1).any(|a| a.glob || !a.known)) {
+            let everything = |a: &Arg| {
+                let t = tgt(a);
+                !a.known || t.contents || t.pattern.as_deref().is_some_and(|p| p.contains("(filtered)") || p == "*")
+            };
+            if prog == "rename" && o.pos.iter().skip(1).any(|a| everything(a)) {
                 w.hit("shell.file-delete", Review, "`rename` rewrites the names of many files".to_owned(), inv);
             }
             Some(Flow::default())
@@ -544,7 +549,7 @@ fn in_place(w: &mut Walker, inv: &Inv, st: &State, cx: &Cx) {
     }
     for f in files {
         let t = paths::target(f, st.cwd.as_deref(), cx);
-        if t.pattern.is_some() || t.contents || !f.known {
+        if t.contents || !f.known || t.pattern.as_deref().is_some_and(|p| p.contains("(filtered)") || p == "*") {
             if matches!(t.zone, Zone::ProjectSub | Zone::Project | Zone::Git | Zone::Unknown) {
                 w.hit("shell.file-delete", Review, format!("`{prog} -i` rewrites every file matching `{}`", t.shown), inv);
                 continue;

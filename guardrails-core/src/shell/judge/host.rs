@@ -113,7 +113,7 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
         "pkill" | "killall" | "killall5" | "skill" => {
             let o = Opts::parse(args, &["-s", "--signal", "-u", "-U", "-g", "-G", "-P", "-t", "-n", "-o"]);
             let names = o.words();
-            let gentle = o.flags.iter().any(|f| matches!(f.trim_start_matches('-').trim_start_matches("SIG"), "USR1" | "USR2" | "CONT" | "WINCH" | "0" | "INFO" | "10" | "12"))
+            let gentle = args.iter().any(|a| matches!(a.value.trim_start_matches('-').trim_start_matches("SIG"), "USR1" | "USR2" | "CONT" | "WINCH" | "0" | "INFO" | "10" | "12")) || o.flags.iter().any(|f| matches!(f.trim_start_matches('-').trim_start_matches("SIG"), "USR1" | "USR2" | "CONT" | "WINCH" | "0" | "INFO" | "10" | "12"))
                 || o.value(&["-s", "--signal"]).is_some_and(|v| matches!(v.trim_start_matches("SIG"), "USR1" | "USR2" | "CONT" | "WINCH" | "0" | "INFO"));
             if o.has(&["-0"]) || gentle || o.has(&["-l", "--list"]) {
             } else if prog == "killall5" || names.iter().any(|n| critical_service(n)) || o.value(&["-u", "-U"]).is_some_and(|u| u == "root") {
@@ -152,7 +152,7 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
                 w.hit("shell.system-tamper", Deny, "`crontab -r` deletes every scheduled job".to_owned(), inv);
             } else if o.has(&["-e"]) {
                 w.hit("shell.system-tamper", Review, "`crontab -e` edits scheduled jobs".to_owned(), inv);
-            } else if o.pos.is_empty() && inv.stdin.has(flow::CRONTAB) {
+            } else if o.pos.iter().all(|a| a.value == "-") && inv.stdin.has(flow::CRONTAB) {
                 w.hit("shell.system-tamper", Review, "`crontab` rewrites the scheduled jobs".to_owned(), inv);
             } else if !o.pos.is_empty() || !o.has(&["-l"]) && (inv.stdin.content.is_some() || inv.stdin.bits != 0) {
                 w.hit("shell.system-tamper", Deny, "`crontab` replaces every scheduled job".to_owned(), inv);

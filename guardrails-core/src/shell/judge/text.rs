@@ -111,6 +111,13 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             if matches!(prog, "head" | "tail") && o.has(&["-f", "-F", "--follow"]) && o.pos.is_empty() {
                 return Some(stdin.clone());
             }
+            let one = matches!(prog, "head" | "tail") && (o.has(&["-1"]) || o.value(&["-n", "--lines"]).is_some_and(|n| n.trim_start_matches(['+', '-']) == "1"));
+            if one && o.pos.is_empty() {
+                if let Some(p) = &stdin.paths {
+                    let dir = p.rsplit_once('/').map_or(".", |(d, _)| d);
+                    return Some(Flow { bits: stdin.bits, content: None, paths: Some(format!("{dir}/one-match")) });
+                }
+            }
             files_or_stdin(&o.pos, stdin, st, cx)
         }
         "sort" | "uniq" | "cut" | "comm" | "join" | "diff" | "cmp" | "colordiff" | "shuf" => {
@@ -130,7 +137,7 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             if matches!(prog, "awk" | "gawk" | "mawk") {
                 super::interp::code(w, inv, "awk", &pattern, st, cx);
             }
-            let recursive = o.has(&["-r", "-R", "--recursive"]) || matches!(prog, "rg" | "ag" | "ack");
+            let recursive = matches!(prog, "grep" | "egrep" | "fgrep" | "zgrep") && o.has(&["-r", "-R", "--recursive"]) || matches!(prog, "rg" | "ag" | "ack");
             let mut out = if files.is_empty() && !recursive { stdin.clone() } else { files_or_stdin(&files, &Flow::default(), st, cx) };
             if out.has(flow::ENV) && !secretish(&pattern) && matches!(prog, "grep" | "egrep" | "fgrep" | "rg" | "ag") && !o.has(&["-v", "--invert-match"]) {
                 out.bits &= !flow::ENV;

@@ -9,6 +9,9 @@ use super::super::walk::{Cx, Inv, State, Walker};
 use super::Opts;
 use crate::finding::Grade;
 
+/// Wrappers (and shell strings) nested deeper than this are not unwrapped (`shell.unparseable`).
+pub(crate) const MAX_WRAPPERS: usize = 16;
+
 /// Shells that take `-c STRING` or read a script.
 pub(crate) const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "rbash", "busybox-sh", "tcsh", "csh"];
 
@@ -22,8 +25,8 @@ pub(crate) fn run_argv(w: &mut Walker, inv: &Inv, argv: Vec<Arg>, label: &str, s
     cx.wrappers.push(label.to_owned());
     cx.stdin = inv.stdin.clone();
     let inner = Inv { argv, redirs: Vec::new(), assigns: Vec::new(), span: inv.span, stdin: inv.stdin.clone(), index: 0 };
-    if cx.depth > super::super::parse::MAX_NESTING {
-        w.hit("shell.unparseable", Grade::Deny, format!("wrappers nested deeper than {} levels", super::super::parse::MAX_NESTING), inv);
+    if cx.depth > super::super::parse::MAX_NESTING || cx.wrappers.len() > MAX_WRAPPERS {
+        w.hit("shell.unparseable", Grade::Deny, format!("commands wrapped more than {MAX_WRAPPERS} levels deep"), inv);
         return Flow::bits(flow::OPAQUE);
     }
     w.run(inner, st, &cx)
@@ -44,6 +47,13 @@ pub(crate) fn run_string(w: &mut Walker, inv: &Inv, text: &Arg, positional: &[Ar
         return Flow::bits(flow::OPAQUE);
     }
     let depth = cx.depth + 1;
+    if cx.wrappers.len() >= MAX_WRAPPERS {
+        w.hit("shell.unparseable", Grade::Deny, format!("commands wrapped more than {MAX_WRAPPERS} levels deep"), inv);
+        return Flow::bits(flow::OPAQUE);
+    }
+    if !w.spend(text.value.len(), inv.span) {
+        return Flow::bits(flow::OPAQUE);
+    }
     let parsed = match super::super::parse::parse(&text.value, depth) {
         Ok(p) => p,
         Err(e) => {
@@ -193,7 +203,7 @@ pub(crate) fn unwrap(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Opti
             Some(run_argv(w, inv, inner, &label, st, cx))
         }
         "su" | "runuser" => {
-            let o = Opts::wrapper(args, &["-c", "--command", "-s", "--shell", "-g", "-G", "-u", "--user", "-w"]);
+            let o = Opts::parse(args, &["-c", "--command", "-s", "--shell", "-g", "-G", "-u", "--user", "-w"]);
             if let Some(c) = o.values.iter().find(|(n, _, _)| n == "-c" || n == "--command").map(|(_, v, a)| Arg { value: v.clone(), ..(*a).clone() }) {
                 return Some(run_string(w, inv, &c, &[], &prog, st, cx));
             }
@@ -361,7 +371,9 @@ fn xargs(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
         inner.push(Arg::plain("echo", inv.span));
     }
     let item = items(&inv.stdin, o.value(&["-a", "--arg-file"]).is_some(), inv);
-    let replace = o.value(&["-I", "--replace"]).or_else(|| o.has(&["-i"]).then(|| "{}".to_owned()));
+    let replace = o.value(&["-I", "--replace"]).or_else(|| {
+        o.has(&["-i"]).then(|| args.iter().find(|a| a.value.starts_with("-i") && a.value.len() > 2).map_or_else(|| "{}".to_owned(), |a| a.value.get(2..).unwrap_or("{}").to_owned()))
+    });
     match replace {
         Some(r) => {
             for a in &mut inner {
