@@ -11,13 +11,28 @@ fn verdict(cmd: &str) -> (Verdict, Vec<String>) {
 /// Runs `f` on a thread with a modest stack: deep input must not need more.
 const STACK: usize = 1024 * 1024;
 
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: a failed spawn or a panic fails the test"
+)]
 fn small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new().stack_size(STACK).spawn(f).unwrap().join().unwrap()
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
 }
 
 #[test]
 fn ten_thousand_nested_substitutions_fail_closed() {
-    let (v, rules) = small_stack(|| verdict(&format!("echo {}x{}", "$(".repeat(10_000), ")".repeat(10_000))));
+    let (v, rules) = small_stack(|| {
+        verdict(&format!(
+            "echo {}x{}",
+            "$(".repeat(10_000),
+            ")".repeat(10_000)
+        ))
+    });
     assert_eq!(v, Verdict::Deny);
     assert!(rules.contains(&"shell.unparseable".to_owned()), "{rules:?}");
 }
@@ -51,10 +66,15 @@ fn shell_quote(s: &str) -> String {
 
 #[test]
 fn nested_shell_strings_are_judged() {
-    let cmd = (0..8).fold("rm -rf /etc".to_owned(), |acc, _| format!("sh -c {}", shell_quote(&acc)));
+    let cmd = (0..8).fold("rm -rf /etc".to_owned(), |acc, _| {
+        format!("sh -c {}", shell_quote(&acc))
+    });
     let (v, rules) = verdict(&cmd);
     assert_eq!(v, Verdict::Deny);
-    assert!(rules.contains(&"shell.recursive-delete".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"shell.recursive-delete".to_owned()),
+        "{rules:?}"
+    );
 }
 
 #[test]
@@ -62,7 +82,10 @@ fn moderate_nesting_is_judged() {
     let cmd = format!("{}rm -rf /etc{}", "$(".repeat(30), ")".repeat(30));
     let (v, rules) = verdict(&cmd);
     assert_eq!(v, Verdict::Deny);
-    assert!(rules.contains(&"shell.recursive-delete".to_owned()), "{rules:?}");
+    assert!(
+        rules.contains(&"shell.recursive-delete".to_owned()),
+        "{rules:?}"
+    );
 }
 
 #[test]
@@ -82,7 +105,24 @@ fn one_mebibyte_is_bounded() {
 
 #[test]
 fn known_parser_killers_are_findings() {
-    for cmd in ["<<E$[\t\t", "<<E$[", "$((", "${", "$(", "`", "'", "\"", "$'", "<(", "cat <<", "a=(", "case x in", "for", "[[ x", "f() {"] {
+    for cmd in [
+        "<<E$[\t\t",
+        "<<E$[",
+        "$((",
+        "${",
+        "$(",
+        "`",
+        "'",
+        "\"",
+        "$'",
+        "<(",
+        "cat <<",
+        "a=(",
+        "case x in",
+        "for",
+        "[[ x",
+        "f() {",
+    ] {
         let (v, rules) = verdict(cmd);
         assert_eq!(v, Verdict::Deny, "{cmd:?}: {rules:?}");
     }
@@ -98,7 +138,8 @@ impl Rng {
         self.0
     }
     fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
+        let i = (self.next() % items.len() as u64) as usize;
+        items.get(i).copied().unwrap_or_default()
     }
 }
 
@@ -112,9 +153,11 @@ fn random_and_mutated_input_never_panics() {
         "psql -c \"DELETE FROM t WHERE id = 1\" <<< 'x' | tee -a /etc/hosts",
     ];
     let atoms = [
-        "$(", ")", "`", "'", "\"", "\\", "${", "}", "{", "(", "|", "||", "&&", ";", ";;", "&", "<<", "<<-", "<<<", ">", ">&", "<(", ">(", "$'",
-        "\n", " ", "\t", "#", "=", "*", "?", "[", "]", "!", "~", "rm", "-rf", "/", "sh", "-c", "eval", "EOF", "if", "then", "fi", "for", "do", "done",
-        "case", "esac", "in", "$((", "))", "$[", "é", "\u{200b}", "\u{0}", "\u{1b}", "sudo", "xargs", "find", "-exec", "{}", "\\;",
+        "$(", ")", "`", "'", "\"", "\\", "${", "}", "{", "(", "|", "||", "&&", ";", ";;", "&",
+        "<<", "<<-", "<<<", ">", ">&", "<(", ">(", "$'", "\n", " ", "\t", "#", "=", "*", "?", "[",
+        "]", "!", "~", "rm", "-rf", "/", "sh", "-c", "eval", "EOF", "if", "then", "fi", "for",
+        "do", "done", "case", "esac", "in", "$((", "))", "$[", "é", "\u{200b}", "\u{0}", "\u{1b}",
+        "sudo", "xargs", "find", "-exec", "{}", "\\;",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut n = 0;
@@ -122,10 +165,15 @@ fn random_and_mutated_input_never_panics() {
         let mut s: String = rng.pick(&seeds).to_owned();
         for _ in 0..(rng.next() % 8) {
             let pos = (rng.next() as usize) % (s.len() + 1);
-            let pos = (0..=pos).rev().find(|p| s.is_char_boundary(*p)).unwrap_or(0);
+            let pos = (0..=pos)
+                .rev()
+                .find(|p| s.is_char_boundary(*p))
+                .unwrap_or(0);
             if rng.next() % 3 == 0 && pos < s.len() {
                 let end = (pos + 1 + (rng.next() as usize % 4)).min(s.len());
-                let end = (end..=s.len()).find(|p| s.is_char_boundary(*p)).unwrap_or(s.len());
+                let end = (end..=s.len())
+                    .find(|p| s.is_char_boundary(*p))
+                    .unwrap_or(s.len());
                 s.replace_range(pos..end, "");
             } else {
                 s.insert_str(pos, rng.pick(&atoms));
@@ -156,7 +204,11 @@ fn random_and_mutated_input_never_panics() {
 #[test]
 #[ignore = "timing, run with --ignored --nocapture in release"]
 fn micros_per_command() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../benches/shell_commands.txt")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../benches/shell_commands.txt"
+    ))
+    .unwrap();
     let cmds: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let policy = guardrails_core::Policy::builtin();
     let ctx = Context::default();
@@ -175,5 +227,10 @@ fn micros_per_command() {
     for (c, t) in cmds.iter().zip(&times) {
         println!("{t:8.2} us  {c}");
     }
-    println!("p50 {:.2} us, max {:.2} us, mean {:.2} us", sorted[sorted.len() / 2], sorted[sorted.len() - 1], times.iter().sum::<f64>() / times.len() as f64);
+    println!(
+        "p50 {:.2} us, max {:.2} us, mean {:.2} us",
+        sorted[sorted.len() / 2],
+        sorted[sorted.len() - 1],
+        times.iter().sum::<f64>() / times.len() as f64
+    );
 }

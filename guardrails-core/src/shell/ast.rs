@@ -36,12 +36,34 @@ pub(crate) enum Command {
     Simple(Simple),
     /// `( ... )`, `{ ...; }`, `if`, `while`, `until`, `case` and `[[ ]]`-free compounds: the
     /// scripts they run, in order (a loop body is listed once).
-    Compound { kind: Compound, bodies: Vec<Script>, redirs: Vec<Redir>, span: Span },
-    For { var: String, words: Option<Vec<Word>>, body: Script, redirs: Vec<Redir>, span: Span },
-    Case { word: Word, arms: Vec<Script>, redirs: Vec<Redir>, span: Span },
+    Compound {
+        kind: Compound,
+        bodies: Vec<Script>,
+        redirs: Vec<Redir>,
+        span: Span,
+    },
+    For {
+        var: String,
+        words: Option<Vec<Word>>,
+        body: Script,
+        redirs: Vec<Redir>,
+        span: Span,
+    },
+    Case {
+        word: Word,
+        arms: Vec<Script>,
+        redirs: Vec<Redir>,
+        span: Span,
+    },
     /// `(( ... ))`, with the substitutions inside it.
-    Arith { parts: Vec<Part> },
-    Func { name: String, body: Box<Command>, span: Span },
+    Arith {
+        parts: Vec<Part>,
+    },
+    Func {
+        name: String,
+        body: Box<Command>,
+        span: Span,
+    },
 }
 
 /// The kind of a compound command.
@@ -68,7 +90,6 @@ pub(crate) struct Assign {
     pub name: String,
     pub value: Word,
     pub array: Option<Vec<Word>>,
-    pub span: Span,
 }
 
 /// A redirection operator.
@@ -106,12 +127,24 @@ impl RedirOp {
 
     /// Whether the target is written (truncated or appended to).
     pub(crate) fn writes(self) -> bool {
-        matches!(self, RedirOp::Out | RedirOp::Append | RedirOp::Clobber | RedirOp::ReadWrite | RedirOp::OutErr | RedirOp::AppendErr | RedirOp::DupOut)
+        matches!(
+            self,
+            RedirOp::Out
+                | RedirOp::Append
+                | RedirOp::Clobber
+                | RedirOp::ReadWrite
+                | RedirOp::OutErr
+                | RedirOp::AppendErr
+                | RedirOp::DupOut
+        )
     }
 
     /// Whether the target is emptied first.
     pub(crate) fn truncates(self) -> bool {
-        matches!(self, RedirOp::Out | RedirOp::Clobber | RedirOp::OutErr | RedirOp::DupOut)
+        matches!(
+            self,
+            RedirOp::Out | RedirOp::Clobber | RedirOp::OutErr | RedirOp::DupOut
+        )
     }
 }
 

@@ -47,16 +47,16 @@ pub(crate) struct Arg {
 impl Arg {
     /// A plain known word (for argv of exec actions and synthesized commands).
     pub(crate) fn plain(value: impl Into<String>, span: Span) -> Arg {
-        Arg { value: value.into(), known: true, span, ..Arg::default() }
+        Arg {
+            value: value.into(),
+            known: true,
+            span,
+            ..Arg::default()
+        }
     }
 
     pub(crate) fn is(&self, s: &str) -> bool {
         self.value == s
-    }
-
-    /// Whether the value is not statically known.
-    pub(crate) fn dynamic(&self) -> bool {
-        !self.known
     }
 }
 
@@ -69,18 +69,38 @@ struct Piece {
 impl Walker<'_> {
     /// Expands a word into zero or more arguments.
     pub(crate) fn expand(&mut self, w: &Word, st: &mut State, cx: &Cx) -> Vec<Arg> {
-        let mut arg = Arg { known: true, span: cx.clamp.unwrap_or(w.span), ..Arg::default() };
+        let mut arg = Arg {
+            known: true,
+            span: cx.clamp.unwrap_or(w.span),
+            ..Arg::default()
+        };
         let mut pieces: Vec<Piece> = Vec::new();
         let n = w.parts.len();
         for (i, p) in w.parts.iter().enumerate() {
             self.part(p, st, cx, &mut arg, &mut pieces, false);
             let quoted = match p {
                 Part::Quoted(t, q) => Some((t.clone(), i == 0 && *q == Quote::Escape)),
-                Part::Double(inner) => Some((inner.iter().map(|q| if let Part::Quoted(t, _) = q { t.as_str() } else { "$" }).collect(), false)),
+                Part::Double(inner) => Some((
+                    inner
+                        .iter()
+                        .map(|q| {
+                            if let Part::Quoted(t, _) = q {
+                                t.as_str()
+                            } else {
+                                "$"
+                            }
+                        })
+                        .collect(),
+                    false,
+                )),
                 _ => None,
             };
             if let Some((t, leading_escape)) = quoted {
-                if n > 1 && !leading_escape && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                if n > 1
+                    && !leading_escape
+                    && t.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
                     arg.spliced = true;
                 }
             }
@@ -89,7 +109,11 @@ impl Walker<'_> {
         if let Some(expanded) = brace_expand(&pieces) {
             return expanded
                 .into_iter()
-                .map(|v| Arg { value: v, brace: true, ..arg.clone() })
+                .map(|v| Arg {
+                    value: v,
+                    brace: true,
+                    ..arg.clone()
+                })
                 .collect();
         }
         // An unquoted, unknown `$@`-like expansion that is empty: still one word for our purposes.
@@ -107,25 +131,42 @@ impl Walker<'_> {
         first
     }
 
-    fn part(&mut self, p: &Part, st: &mut State, cx: &Cx, arg: &mut Arg, pieces: &mut Vec<Piece>, in_dq: bool) {
+    fn part(
+        &mut self,
+        p: &Part,
+        st: &mut State,
+        cx: &Cx,
+        arg: &mut Arg,
+        pieces: &mut Vec<Piece>,
+        in_dq: bool,
+    ) {
         match p {
             Part::Lit(t) => {
                 if t.contains(['*', '?', '[']) && !in_dq {
                     arg.glob = true;
                 }
-                pieces.push(Piece { text: t.clone(), unquoted: !in_dq });
+                pieces.push(Piece {
+                    text: t.clone(),
+                    unquoted: !in_dq,
+                });
             }
             Part::Quoted(t, q) => {
                 arg.quoted = true;
                 if let Quote::Ansi(true) = q {
                     arg.ansi = true;
                 }
-                pieces.push(Piece { text: t.clone(), unquoted: false });
+                pieces.push(Piece {
+                    text: t.clone(),
+                    unquoted: false,
+                });
             }
             Part::Double(inner) => {
                 arg.quoted = true;
                 if inner.is_empty() {
-                    pieces.push(Piece { text: String::new(), unquoted: false });
+                    pieces.push(Piece {
+                        text: String::new(),
+                        unquoted: false,
+                    });
                 }
                 for q in inner {
                     self.part(q, st, cx, arg, pieces, true);
@@ -143,7 +184,11 @@ impl Walker<'_> {
                     self.part(q, st, cx, &mut sub, &mut sub_pieces, true);
                 }
                 arg.flow.merge(&sub.flow.opaque());
-                let var = if param.indirect { None } else { st.vars.get(&param.name) };
+                let var = if param.indirect {
+                    None
+                } else {
+                    st.vars.get(&param.name)
+                };
                 let value = var.and_then(|v| v.value.clone());
                 match (value, param.op.as_str()) {
                     (Some(v), "") => {
@@ -151,18 +196,31 @@ impl Walker<'_> {
                             arg.flow.merge(&var.flow.opaque());
                             arg.temp |= var.temp;
                         }
-                        pieces.push(Piece { text: v, unquoted: false });
+                        pieces.push(Piece {
+                            text: v,
+                            unquoted: false,
+                        });
                     }
-                    (Some(v), op) if op.starts_with(":-") || op.starts_with(":=") || (op.starts_with('-') && !v.is_empty()) => {
+                    (Some(v), op)
+                        if op.starts_with(":-")
+                            || op.starts_with(":=")
+                            || (op.starts_with('-') && !v.is_empty()) =>
+                    {
                         if let Some(var) = var {
                             arg.flow.merge(&var.flow.opaque());
                             arg.temp |= var.temp;
                         }
                         if v.is_empty() && op.starts_with(':') {
                             let d: String = sub_pieces.iter().map(|p| p.text.as_str()).collect();
-                            pieces.push(Piece { text: d, unquoted: false });
+                            pieces.push(Piece {
+                                text: d,
+                                unquoted: false,
+                            });
                         } else {
-                            pieces.push(Piece { text: v, unquoted: false });
+                            pieces.push(Piece {
+                                text: v,
+                                unquoted: false,
+                            });
                         }
                     }
                     _ => {
@@ -173,7 +231,10 @@ impl Walker<'_> {
                         if let Some(var) = var {
                             arg.flow.merge(&var.flow.opaque());
                         }
-                        pieces.push(Piece { text: format!("${}", param.name), unquoted: false });
+                        pieces.push(Piece {
+                            text: format!("${}", param.name),
+                            unquoted: false,
+                        });
                     }
                 }
             }
@@ -185,16 +246,25 @@ impl Walker<'_> {
                     Some(c) if out.bits & flow::OPAQUE == 0 => {
                         let c = c.trim_end_matches('\n').to_owned();
                         arg.temp |= out.paths.as_deref() == Some("mktemp");
-                        pieces.push(Piece { text: c, unquoted: false });
+                        pieces.push(Piece {
+                            text: c,
+                            unquoted: false,
+                        });
                     }
                     _ => match out.paths {
                         Some(p) if p != "mktemp" => {
                             arg.glob = true;
-                            pieces.push(Piece { text: p, unquoted: false });
+                            pieces.push(Piece {
+                                text: p,
+                                unquoted: false,
+                            });
                         }
                         _ => {
                             arg.known = false;
-                            pieces.push(Piece { text: "$(…)".to_owned(), unquoted: false });
+                            pieces.push(Piece {
+                                text: "$(…)".to_owned(),
+                                unquoted: false,
+                            });
                         }
                     },
                 }
@@ -209,7 +279,10 @@ impl Walker<'_> {
                 if *input {
                     arg.flow.merge(&out.opaque());
                 }
-                pieces.push(Piece { text: "/dev/fd/63".to_owned(), unquoted: false });
+                pieces.push(Piece {
+                    text: "/dev/fd/63".to_owned(),
+                    unquoted: false,
+                });
             }
             Part::Arith(inner) => {
                 let mut sub = Arg::default();
@@ -218,7 +291,10 @@ impl Walker<'_> {
                     self.part(q, st, cx, &mut sub, &mut sub_pieces, true);
                 }
                 arg.known = false;
-                pieces.push(Piece { text: "$((…))".to_owned(), unquoted: false });
+                pieces.push(Piece {
+                    text: "$((…))".to_owned(),
+                    unquoted: false,
+                });
             }
         }
     }
@@ -238,15 +314,26 @@ impl Walker<'_> {
 
 /// Brace expansion of unquoted `{a,b}` and `{1..3}` within one unquoted piece.
 fn brace_expand(pieces: &[Piece]) -> Option<Vec<String>> {
-    let idx = pieces.iter().position(|p| p.unquoted && has_brace(&p.text))?;
+    let idx = pieces
+        .iter()
+        .position(|p| p.unquoted && has_brace(&p.text))?;
     let piece = pieces.get(idx)?;
     let prefix: String = pieces.get(..idx)?.iter().map(|p| p.text.as_str()).collect();
-    let suffix: String = pieces.get(idx + 1..)?.iter().map(|p| p.text.as_str()).collect();
+    let suffix: String = pieces
+        .get(idx + 1..)?
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect();
     let words = expand_text(&piece.text, 0)?;
     if words.len() > MAX_BRACE {
         return None;
     }
-    Some(words.into_iter().map(|w| format!("{prefix}{w}{suffix}")).collect())
+    Some(
+        words
+            .into_iter()
+            .map(|w| format!("{prefix}{w}{suffix}"))
+            .collect(),
+    )
 }
 
 fn has_brace(t: &str) -> bool {
@@ -302,9 +389,17 @@ fn expand_text(t: &str, depth: usize) -> Option<Vec<String>> {
         alts
     };
     let mut out = Vec::new();
-    let tails = if has_brace(post) { expand_text(post, depth + 1).unwrap_or_else(|| vec![post.to_owned()]) } else { vec![post.to_owned()] };
+    let tails = if has_brace(post) {
+        expand_text(post, depth + 1).unwrap_or_else(|| vec![post.to_owned()])
+    } else {
+        vec![post.to_owned()]
+    };
     for a in alts {
-        let heads = if has_brace(&a) { expand_text(&a, depth + 1).unwrap_or_else(|| vec![a.clone()]) } else { vec![a] };
+        let heads = if has_brace(&a) {
+            expand_text(&a, depth + 1).unwrap_or_else(|| vec![a.clone()])
+        } else {
+            vec![a]
+        };
         for h in &heads {
             for tail in &tails {
                 out.push(format!("{pre}{h}{tail}"));
@@ -323,8 +418,14 @@ mod tests {
 
     #[test]
     fn braces() {
-        assert_eq!(expand_text("{rm,-rf,/data}", 0).unwrap(), vec!["rm", "-rf", "/data"]);
-        assert_eq!(expand_text("/{etc,usr}/x", 0).unwrap(), vec!["/etc/x", "/usr/x"]);
+        assert_eq!(
+            expand_text("{rm,-rf,/data}", 0).unwrap(),
+            vec!["rm", "-rf", "/data"]
+        );
+        assert_eq!(
+            expand_text("/{etc,usr}/x", 0).unwrap(),
+            vec!["/etc/x", "/usr/x"]
+        );
         assert_eq!(expand_text("a{1..3}", 0).unwrap(), vec!["a1", "a2", "a3"]);
     }
 }

@@ -41,11 +41,19 @@ pub(crate) struct Flow {
 
 impl Flow {
     pub(crate) fn bits(bits: u16) -> Flow {
-        Flow { bits, content: None, paths: None }
+        Flow {
+            bits,
+            content: None,
+            paths: None,
+        }
     }
 
     pub(crate) fn text(content: impl Into<String>) -> Flow {
-        Flow { bits: 0, content: Some(content.into()), paths: None }
+        Flow {
+            bits: 0,
+            content: Some(content.into()),
+            paths: None,
+        }
     }
 
     pub(crate) fn has(&self, bits: u16) -> bool {
@@ -68,11 +76,19 @@ impl Flow {
 
     /// The same taint, content unknown (after a transformation).
     pub(crate) fn opaque(&self) -> Flow {
-        Flow { bits: self.bits, content: None, paths: None }
+        Flow {
+            bits: self.bits,
+            content: None,
+            paths: None,
+        }
     }
 
     /// The same taint and path list, content unknown (after a filter such as `grep`).
     pub(crate) fn filtered(&self) -> Flow {
-        Flow { bits: self.bits, content: None, paths: self.paths.clone() }
+        Flow {
+            bits: self.bits,
+            content: None,
+            paths: self.paths.clone(),
+        }
     }
 }

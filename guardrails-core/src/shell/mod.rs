@@ -115,7 +115,12 @@ pub(crate) struct ShellAnalysis {
 /// Redacts the value of a secret-looking variable.
 pub(crate) fn redact_env(name: &str, value: &str) -> String {
     let n = name.to_ascii_uppercase();
-    if ["PASS", "SECRET", "TOKEN", "KEY", "CRED", "AUTH", "PWD"].iter().any(|k| n.contains(k)) && n != "PWD" && n != "OLDPWD" {
+    if ["PASS", "SECRET", "TOKEN", "KEY", "CRED", "AUTH", "PWD"]
+        .iter()
+        .any(|k| n.contains(k))
+        && n != "PWD"
+        && n != "OLDPWD"
+    {
         "[redacted]".to_owned()
     } else {
         crate::redact::redact_message(value)
@@ -156,7 +161,13 @@ fn unparseable(text: &str, message: String, at: Option<usize>) -> ShellAnalysis 
         Some(a) => (a.min(text.len()), text.len()),
         None => (0, text.len()),
     };
-    ShellAnalysis { commands: Vec::new(), detections: vec![Detection::new("shell.unparseable", Grade::Deny, message).at(0, Some(span))], normalized: normalized(text) }
+    ShellAnalysis {
+        commands: Vec::new(),
+        detections: vec![
+            Detection::new("shell.unparseable", Grade::Deny, message).at(0, Some(span))
+        ],
+        normalized: normalized(text),
+    }
 }
 
 fn normalized(text: &str) -> String {
@@ -172,11 +183,25 @@ fn normalized(text: &str) -> String {
 
 /// Adds a notice for invisible or look-alike characters outside program names.
 fn invisible_notice(text: &str, a: &mut ShellAnalysis) {
-    if let Some((i, c)) = text.char_indices().find(|(_, c)| crate::text::is_suspicious(*c)) {
-        if !a.detections.iter().any(|d| d.rule == "shell.obfuscated" && d.message.contains("look-alike")) {
+    if let Some((i, c)) = text
+        .char_indices()
+        .find(|(_, c)| crate::text::is_suspicious(*c))
+    {
+        if !a
+            .detections
+            .iter()
+            .any(|d| d.rule == "shell.obfuscated" && d.message.contains("look-alike"))
+        {
             a.detections.push(
-                Detection::new("input.invisible-characters", Grade::Notice, format!("the command contains the invisible or look-alike character U+{:04X}", c as u32))
-                    .at(0, Some((i, i + c.len_utf8()))),
+                Detection::new(
+                    "input.invisible-characters",
+                    Grade::Notice,
+                    format!(
+                        "the command contains the invisible or look-alike character U+{:04X}",
+                        c as u32
+                    ),
+                )
+                .at(0, Some((i, i + c.len_utf8()))),
             );
         }
     }
@@ -185,27 +210,53 @@ fn invisible_notice(text: &str, a: &mut ShellAnalysis) {
 /// Analyses a shell command line.
 pub(crate) fn analyze_command(command: &str, shell: ShellKind) -> ShellAnalysis {
     if !shell.is_analysed() {
-        let message = format!("`{}` commands are not analysed: fail closed", shell.as_str());
+        let message = format!(
+            "`{}` commands are not analysed: fail closed",
+            shell.as_str()
+        );
         return ShellAnalysis {
             commands: Vec::new(),
-            detections: vec![Detection::new("shell.unsupported", Grade::Deny, message).at(0, Some((0, command.len())))],
+            detections: vec![Detection::new("shell.unsupported", Grade::Deny, message)
+                .at(0, Some((0, command.len())))],
             normalized: normalized(command),
         };
     }
     if command.len() > MAX_BYTES {
-        return unparseable(command, format!("the command is {} bytes, over the {} byte limit", command.len(), MAX_BYTES), None);
+        return unparseable(
+            command,
+            format!(
+                "the command is {} bytes, over the {} byte limit",
+                command.len(),
+                MAX_BYTES
+            ),
+            None,
+        );
     }
     if let Some((at, c)) = bad_byte(command) {
-        return unparseable(command, format!("the command contains {}", describe_byte(c)), Some(at));
+        return unparseable(
+            command,
+            format!("the command contains {}", describe_byte(c)),
+            Some(at),
+        );
     }
     let parsed = match parse::parse(command, 0) {
         Ok(p) => p,
-        Err(e) => return unparseable(command, format!("the command does not parse: {}", e.message), Some(e.at)),
+        Err(e) => {
+            return unparseable(
+                command,
+                format!("the command does not parse: {}", e.message),
+                Some(e.at),
+            )
+        }
     };
     let mut w = walk::Walker::new(command);
     let mut st = walk::State::default();
     w.walk(&parsed, &mut st, &walk::Cx::default());
-    let mut a = ShellAnalysis { commands: w.commands, detections: w.detections, normalized: normalized(command) };
+    let mut a = ShellAnalysis {
+        commands: w.commands,
+        detections: w.detections,
+        normalized: normalized(command),
+    };
     invisible_notice(command, &mut a);
     a
 }
@@ -214,10 +265,25 @@ pub(crate) fn analyze_command(command: &str, shell: ShellKind) -> ShellAnalysis 
 pub(crate) fn analyze_argv(argv: &[String]) -> ShellAnalysis {
     let joined = argv.join(" ");
     if joined.len() > MAX_BYTES {
-        return unparseable(&joined, format!("the argv is {} bytes, over the {} byte limit", joined.len(), MAX_BYTES), None);
+        return unparseable(
+            &joined,
+            format!(
+                "the argv is {} bytes, over the {} byte limit",
+                joined.len(),
+                MAX_BYTES
+            ),
+            None,
+        );
     }
-    if let Some((at, c)) = argv.iter().find_map(|a| bad_byte(a).filter(|(_, c)| *c != '\n' && *c != '\t')) {
-        return unparseable(&joined, format!("the argv contains {}", describe_byte(c)), Some(at));
+    if let Some((at, c)) = argv
+        .iter()
+        .find_map(|a| bad_byte(a).filter(|(_, c)| *c != '\n' && *c != '\t'))
+    {
+        return unparseable(
+            &joined,
+            format!("the argv contains {}", describe_byte(c)),
+            Some(at),
+        );
     }
     if argv.is_empty() {
         return ShellAnalysis::default();
@@ -233,9 +299,17 @@ pub(crate) fn analyze_argv(argv: &[String]) -> ShellAnalysis {
             expand::Arg::plain(a.clone(), span)
         })
         .collect();
-    let inv = walk::Inv { argv: args, span: (0, joined.len()), ..walk::Inv::default() };
+    let inv = walk::Inv {
+        argv: args,
+        span: (0, joined.len()),
+        ..walk::Inv::default()
+    };
     w.run(inv, &mut st, &walk::Cx::default());
-    let mut a = ShellAnalysis { commands: w.commands, detections: w.detections, normalized: argv.join("\u{0}") };
+    let mut a = ShellAnalysis {
+        commands: w.commands,
+        detections: w.detections,
+        normalized: argv.join("\u{0}"),
+    };
     invisible_notice(&joined, &mut a);
     a
 }

@@ -53,7 +53,19 @@ impl Zone {
     pub(crate) fn protected(self) -> bool {
         matches!(
             self,
-            Zone::Root | Zone::System | Zone::Data | Zone::DbData | Zone::Logs | Zone::Home | Zone::HomeSecret | Zone::TmpRoot | Zone::Project | Zone::Git | Zone::Parent | Zone::Device | Zone::Unknown
+            Zone::Root
+                | Zone::System
+                | Zone::Data
+                | Zone::DbData
+                | Zone::Logs
+                | Zone::Home
+                | Zone::HomeSecret
+                | Zone::TmpRoot
+                | Zone::Project
+                | Zone::Git
+                | Zone::Parent
+                | Zone::Device
+                | Zone::Unknown
         )
     }
 
@@ -85,28 +97,137 @@ impl Zone {
 
 /// Build outputs and caches that may be deleted inside the working directory.
 const BUILD_DIRS: &[&str] = &[
-    "target", "node_modules", "dist", "build", "out", ".next", ".nuxt", ".venv", "venv", "__pycache__", ".pytest_cache", ".mypy_cache",
-    ".ruff_cache", "coverage", ".cache", ".turbo", ".gradle", ".tox", ".parcel-cache", "htmlcov", ".eslintcache", ".nyc_output", ".svelte-kit",
-    "tmp", ".tmp", "temp", "bin", "obj", ".angular", ".expo", "storybook-static", ".terraform", "cmake-build-debug", "cmake-build-release",
-    ".idea", ".vs", ".sass-cache", "bower_components", "vendor", "logs", "log", "pkg", "_build", "deps", "site", "public/build", ".docusaurus",
+    "target",
+    "node_modules",
+    "dist",
+    "build",
+    "out",
+    ".next",
+    ".nuxt",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    "coverage",
+    ".cache",
+    ".turbo",
+    ".gradle",
+    ".tox",
+    ".parcel-cache",
+    "htmlcov",
+    ".eslintcache",
+    ".nyc_output",
+    ".svelte-kit",
+    "tmp",
+    ".tmp",
+    "temp",
+    "bin",
+    "obj",
+    ".angular",
+    ".expo",
+    "storybook-static",
+    ".terraform",
+    "cmake-build-debug",
+    "cmake-build-release",
+    ".idea",
+    ".vs",
+    ".sass-cache",
+    "bower_components",
+    "vendor",
+    "logs",
+    "log",
+    "pkg",
+    "_build",
+    "deps",
+    "site",
+    "public/build",
+    ".docusaurus",
 ];
 
 /// File patterns of build outputs, caches and logs.
 const BUILD_SUFFIXES: &[&str] = &[
-    ".pyc", ".pyo", ".o", ".obj", ".a", ".class", ".log", ".tmp", ".temp", ".swp", ".swo", ".orig", ".rej", "~", ".out", ".d", ".gcda", ".gcno",
-    ".egg-info", ".cache", ".bak", ".pid", ".lock", ".so", ".dylib", ".dll", ".exe", ".whl", ".tsbuildinfo", ".coverage", ".map",
+    ".pyc",
+    ".pyo",
+    ".o",
+    ".obj",
+    ".a",
+    ".class",
+    ".log",
+    ".tmp",
+    ".temp",
+    ".swp",
+    ".swo",
+    ".orig",
+    ".rej",
+    "~",
+    ".out",
+    ".d",
+    ".gcda",
+    ".gcno",
+    ".egg-info",
+    ".cache",
+    ".bak",
+    ".pid",
+    ".lock",
+    ".so",
+    ".dylib",
+    ".dll",
+    ".exe",
+    ".whl",
+    ".tsbuildinfo",
+    ".coverage",
+    ".map",
 ];
 
 const DB_DIRS: &[&str] = &[
-    "postgresql", "pgsql", "mysql", "mariadb", "docker", "redis", "mongodb", "mongo", "etcd", "elasticsearch", "clickhouse", "cassandra", "influxdb",
-    "rabbitmq", "kafka", "zookeeper", "containerd", "kubelet", "minio", "neo4j", "couchdb",
+    "postgresql",
+    "pgsql",
+    "mysql",
+    "mariadb",
+    "docker",
+    "redis",
+    "mongodb",
+    "mongo",
+    "etcd",
+    "elasticsearch",
+    "clickhouse",
+    "cassandra",
+    "influxdb",
+    "rabbitmq",
+    "kafka",
+    "zookeeper",
+    "containerd",
+    "kubelet",
+    "minio",
+    "neo4j",
+    "couchdb",
 ];
 
-const HOME_SECRETS: &[&str] = &[".ssh", ".aws", ".gnupg", ".kube", ".config/gcloud", ".azure", ".docker", ".password-store", ".vault-token"];
+const HOME_SECRETS: &[&str] = &[
+    ".ssh",
+    ".aws",
+    ".gnupg",
+    ".kube",
+    ".config/gcloud",
+    ".azure",
+    ".docker",
+    ".password-store",
+    ".vault-token",
+];
 
 /// Whether a file name looks like a build output, cache or log.
 pub(crate) fn buildish_name(name: &str) -> bool {
-    BUILD_DIRS.contains(&name) || name.starts_with("heapdump") || name.starts_with("core.") || name.ends_with(".hprof") || BUILD_SUFFIXES.iter().any(|s| name.len() > s.len() && name.ends_with(s)) || name == ".DS_Store" || name == "nohup.out"
+    BUILD_DIRS.contains(&name)
+        || name.starts_with("heapdump")
+        || name.starts_with("core.")
+        || name.ends_with(".hprof")
+        || BUILD_SUFFIXES
+            .iter()
+            .any(|s| name.len() > s.len() && name.ends_with(s))
+        || name == ".DS_Store"
+        || name == "nohup.out"
 }
 
 /// Normalises a path in the namespace described above. `cwd` is the current directory in the
@@ -118,14 +239,25 @@ pub(crate) fn normalize(raw: &str, cwd: Option<&str>) -> Option<String> {
         ("~", raw.get(1..).unwrap_or("").to_owned())
     } else if let Some(user_path) = raw.strip_prefix('~') {
         let (user, rest) = user_path.split_once('/').unwrap_or((user_path, ""));
-        let home = if user == "root" { "root".to_owned() } else { format!("home/{user}") };
+        let home = if user == "root" {
+            "root".to_owned()
+        } else {
+            format!("home/{user}")
+        };
         ("/", format!("{home}/{rest}"))
     } else {
         let cwd = cwd?;
-        let joined = if raw.is_empty() { cwd.to_owned() } else { format!("{cwd}/{raw}") };
+        let joined = if raw.is_empty() {
+            cwd.to_owned()
+        } else {
+            format!("{cwd}/{raw}")
+        };
         return normalize_abs(&joined);
     };
-    normalize_abs(&format!("{base}{}{rest}", if base == "/" { "" } else { "/" }))
+    normalize_abs(&format!(
+        "{base}{}{rest}",
+        if base == "/" { "" } else { "/" }
+    ))
 }
 
 fn normalize_abs(p: &str) -> Option<String> {
@@ -181,7 +313,11 @@ pub(crate) fn zone(norm: &str) -> Zone {
     }
     if let Some(rest) = norm.strip_prefix("./") {
         let inner: Vec<&str> = rest.split('/').collect();
-        return if inner.iter().any(|c| buildish_name(c)) { Zone::Build } else { Zone::ProjectSub };
+        return if inner.iter().any(|c| buildish_name(c)) {
+            Zone::Build
+        } else {
+            Zone::ProjectSub
+        };
     }
     if norm == "~" {
         return Zone::Home;
@@ -221,8 +357,9 @@ pub(crate) fn zone(norm: &str) -> Zone {
             Some("cache") if comps.len() > 2 => Zone::Other,
             _ => Zone::System,
         },
-        "etc" | "usr" | "bin" | "sbin" | "boot" | "lib" | "lib32" | "lib64" | "libx32" | "opt" | "sys" | "proc" | "run" | "snap" | "System" | "Library"
-        | "Applications" | "private" | "nix" => Zone::System,
+        "etc" | "usr" | "bin" | "sbin" | "boot" | "lib" | "lib32" | "lib64" | "libx32" | "opt"
+        | "sys" | "proc" | "run" | "snap" | "System" | "Library" | "Applications" | "private"
+        | "nix" => Zone::System,
         _ => {
             if comps.iter().any(|c| c.contains("backup")) {
                 Zone::Data
@@ -237,10 +374,18 @@ fn home_zone(rest: &str) -> Zone {
     if rest.is_empty() {
         return Zone::Home;
     }
-    if HOME_SECRETS.iter().any(|s| rest == *s || rest.starts_with(&format!("{s}/"))) {
+    if HOME_SECRETS
+        .iter()
+        .any(|s| rest == *s || rest.starts_with(&format!("{s}/")))
+    {
         return Zone::HomeSecret;
     }
-    if rest == ".cache" || rest.starts_with(".cache/") || rest.starts_with(".npm/") || rest.starts_with(".cargo/registry") || rest.starts_with(".m2/repository") {
+    if rest == ".cache"
+        || rest.starts_with(".cache/")
+        || rest.starts_with(".npm/")
+        || rest.starts_with(".cargo/registry")
+        || rest.starts_with(".m2/repository")
+    {
         return Zone::HomeCache;
     }
     Zone::HomeSub
@@ -263,9 +408,19 @@ pub(crate) struct Target {
 /// Resolves a path argument against the current directory.
 pub(crate) fn target(arg: &Arg, cwd: Option<&str>, cx: &Cx) -> Target {
     let shown = arg.value.clone();
-    let unknown = Target { shown: shown.clone(), norm: None, contents: false, pattern: None, zone: Zone::Unknown };
+    let unknown = Target {
+        shown: shown.clone(),
+        norm: None,
+        contents: false,
+        pattern: None,
+        zone: Zone::Unknown,
+    };
     if arg.temp {
-        return Target { norm: Some("/tmp/tmp.XXXXXXXXXX".to_owned()), zone: Zone::Temp, ..unknown };
+        return Target {
+            norm: Some("/tmp/tmp.XXXXXXXXXX".to_owned()),
+            zone: Zone::Temp,
+            ..unknown
+        };
     }
     if !arg.known {
         return unknown;
@@ -277,13 +432,28 @@ pub(crate) fn target(arg: &Arg, cwd: Option<&str>, cx: &Cx) -> Target {
             break;
         }
     }
-    let cwd = if cx.remote && cwd == Some(".") { Some("~") } else { cwd };
+    let cwd = if cx.remote && cwd == Some(".") {
+        Some("~")
+    } else {
+        cwd
+    };
     let mut contents = false;
     let mut pattern = None;
     let trimmed = v.trim_end_matches('/');
-    let mut path = if trimmed.is_empty() && v.starts_with('/') { "/".to_owned() } else { trimmed.to_owned() };
+    let mut path = if trimmed.is_empty() && v.starts_with('/') {
+        "/".to_owned()
+    } else {
+        trimmed.to_owned()
+    };
     let (dir, last) = match path.rsplit_once('/') {
-        Some((d, l)) => (if d.is_empty() { "/".to_owned() } else { d.to_owned() }, l.to_owned()),
+        Some((d, l)) => (
+            if d.is_empty() {
+                "/".to_owned()
+            } else {
+                d.to_owned()
+            },
+            l.to_owned(),
+        ),
         None => (String::new(), path.clone()),
     };
     if arg.glob && last.contains(['*', '?', '[']) {
@@ -297,13 +467,23 @@ pub(crate) fn target(arg: &Arg, cwd: Option<&str>, cx: &Cx) -> Target {
     if arg.glob && path.contains(['*', '?']) {
         // A glob in a directory component: everything below the part before it.
         let before = path.split(['*', '?']).next().unwrap_or("");
-        let before = before.rsplit_once('/').map_or(".", |(d, _)| if d.is_empty() { "/" } else { d });
+        let before = before
+            .rsplit_once('/')
+            .map_or(".", |(d, _)| if d.is_empty() { "/" } else { d });
         path = before.to_owned();
         contents = true;
     }
-    let Some(norm) = normalize(&path, cwd) else { return unknown };
+    let Some(norm) = normalize(&path, cwd) else {
+        return unknown;
+    };
     let zone = zone(&norm);
-    Target { shown, norm: Some(norm), contents, pattern, zone }
+    Target {
+        shown,
+        norm: Some(norm),
+        contents,
+        pattern,
+        zone,
+    }
 }
 
 #[cfg(test)]
@@ -312,7 +492,10 @@ mod tests {
 
     #[test]
     fn normalise() {
-        assert_eq!(normalize("/var//lib/../lib/mysql/", Some(".")).as_deref(), Some("/var/lib/mysql"));
+        assert_eq!(
+            normalize("/var//lib/../lib/mysql/", Some(".")).as_deref(),
+            Some("/var/lib/mysql")
+        );
         assert_eq!(normalize("~/", Some(".")).as_deref(), Some("~"));
         assert_eq!(normalize("..", Some(".")).as_deref(), Some(".."));
         assert_eq!(normalize("./build", Some(".")).as_deref(), Some("./build"));

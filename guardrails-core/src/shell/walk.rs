@@ -43,17 +43,43 @@ pub(crate) struct State {
 impl Default for State {
     fn default() -> Self {
         let mut vars = HashMap::new();
-        for (k, v) in [("HOME", "~"), ("TMPDIR", "/tmp"), ("PWD", "."), ("TMP", "/tmp"), ("TEMP", "/tmp")] {
-            vars.insert(k.to_owned(), Var { value: Some(v.to_owned()), flow: Flow::default(), temp: false });
+        for (k, v) in [
+            ("HOME", "~"),
+            ("TMPDIR", "/tmp"),
+            ("PWD", "."),
+            ("TMP", "/tmp"),
+            ("TEMP", "/tmp"),
+        ] {
+            vars.insert(
+                k.to_owned(),
+                Var {
+                    value: Some(v.to_owned()),
+                    flow: Flow::default(),
+                    temp: false,
+                },
+            );
         }
-        State { vars, cwd: Some(".".to_owned()), downloaded: Vec::new(), scripts: Vec::new(), empty_dirs: Vec::new() }
+        State {
+            vars,
+            cwd: Some(".".to_owned()),
+            downloaded: Vec::new(),
+            scripts: Vec::new(),
+            empty_dirs: Vec::new(),
+        }
     }
 }
 
 impl State {
     pub(crate) fn set(&mut self, name: &str, arg: &Arg) {
         let value = arg.known.then(|| arg.value.clone());
-        self.vars.insert(name.to_owned(), Var { value, flow: arg.flow.clone(), temp: arg.temp });
+        self.vars.insert(
+            name.to_owned(),
+            Var {
+                value,
+                flow: arg.flow.clone(),
+                temp: arg.temp,
+            },
+        );
     }
 }
 
@@ -125,13 +151,26 @@ pub(crate) struct Walker<'t> {
 
 impl<'t> Walker<'t> {
     pub(crate) fn new(text: &'t str) -> Self {
-        Walker { text, commands: Vec::new(), detections: Vec::new(), budget: MAX_COMMANDS, work: 0, exhausted: false }
+        Walker {
+            text,
+            commands: Vec::new(),
+            detections: Vec::new(),
+            budget: MAX_COMMANDS,
+            work: 0,
+            exhausted: false,
+        }
     }
 
     /// Records a detection against a command.
     pub(crate) fn hit(&mut self, rule: &str, grade: Grade, message: String, inv: &Inv) {
         let message = crate::redact::redact_message(&message);
-        let d = Detection { rule: rule.to_owned(), grade, message, statement: Some(inv.index), span: Some(inv.span) };
+        let d = Detection {
+            rule: rule.to_owned(),
+            grade,
+            message,
+            statement: Some(inv.index),
+            span: Some(inv.span),
+        };
         if !self.detections.contains(&d) {
             self.detections.push(d);
         }
@@ -142,7 +181,13 @@ impl<'t> Walker<'t> {
         self.walk_script_with(&parsed.script, &parsed.heredocs, st, cx)
     }
 
-    pub(crate) fn walk_script_with(&mut self, script: &Script, hd: &[HereDoc], st: &mut State, cx: &Cx) -> Flow {
+    pub(crate) fn walk_script_with(
+        &mut self,
+        script: &Script,
+        hd: &[HereDoc],
+        st: &mut State,
+        cx: &Cx,
+    ) -> Flow {
         let mut out = Flow::default();
         for item in &script.items {
             for (conn, pipeline) in &item.chain {
@@ -184,11 +229,23 @@ impl<'t> Walker<'t> {
         out
     }
 
-    fn command(&mut self, c: &Command, hd: &[HereDoc], st: &mut State, cx: &Cx, last: bool) -> Flow {
+    fn command(
+        &mut self,
+        c: &Command,
+        hd: &[HereDoc],
+        st: &mut State,
+        cx: &Cx,
+        last: bool,
+    ) -> Flow {
         let _ = last;
         match c {
             Command::Simple(s) => self.simple(s, hd, st, cx),
-            Command::Compound { kind, bodies, redirs, span } => {
+            Command::Compound {
+                kind,
+                bodies,
+                redirs,
+                span,
+            } => {
                 let (redirs, stdin) = self.redirs(redirs, hd, st, cx);
                 let mut sub_cx = cx.clone();
                 if let Some(f) = stdin {
@@ -208,7 +265,13 @@ impl<'t> Walker<'t> {
                 }
                 out
             }
-            Command::For { var, words, body, redirs, span } => {
+            Command::For {
+                var,
+                words,
+                body,
+                redirs,
+                span,
+            } => {
                 let (redirs, _) = self.redirs(redirs, hd, st, cx);
                 self.judge_bare_redirs(&redirs, *span, st, cx);
                 let mut values = Vec::new();
@@ -235,7 +298,12 @@ impl<'t> Walker<'t> {
                 }
                 out
             }
-            Command::Case { word, arms, redirs, span } => {
+            Command::Case {
+                word,
+                arms,
+                redirs,
+                span,
+            } => {
                 let _ = self.expand(word, st, cx);
                 let (redirs, _) = self.redirs(redirs, hd, st, cx);
                 self.judge_bare_redirs(&redirs, *span, st, cx);
@@ -246,7 +314,10 @@ impl<'t> Walker<'t> {
                 out
             }
             Command::Arith { parts } => {
-                let w = super::ast::Word { parts: parts.clone(), span: (0, 0) };
+                let w = super::ast::Word {
+                    parts: parts.clone(),
+                    span: (0, 0),
+                };
                 let _ = self.expand(&w, st, cx);
                 Flow::default()
             }
@@ -259,7 +330,13 @@ impl<'t> Walker<'t> {
     }
 
     /// Expands redirections; returns them and the standard input they supply, if any.
-    fn redirs(&mut self, redirs: &[Redir], hd: &[HereDoc], st: &mut State, cx: &Cx) -> (Vec<RArg>, Option<Flow>) {
+    fn redirs(
+        &mut self,
+        redirs: &[Redir],
+        hd: &[HereDoc],
+        st: &mut State,
+        cx: &Cx,
+    ) -> (Vec<RArg>, Option<Flow>) {
         let mut out = Vec::new();
         let mut stdin = None;
         for r in redirs {
@@ -291,16 +368,24 @@ impl<'t> Walker<'t> {
                 }
                 _ => {}
             }
-            out.push(RArg { fd: r.fd, op: r.op, target });
+            out.push(RArg {
+                fd: r.fd,
+                op: r.op,
+                target,
+            });
         }
         (out, stdin)
     }
 
     fn judge_bare_redirs(&mut self, redirs: &[RArg], span: Span, st: &State, cx: &Cx) {
         if redirs.iter().any(|r| r.op.writes()) {
-            let mut inv = Inv { redirs: redirs.to_vec(), span: cx.clamp.unwrap_or(span), ..Inv::default() };
+            let mut inv = Inv {
+                redirs: redirs.to_vec(),
+                span: cx.clamp.unwrap_or(span),
+                ..Inv::default()
+            };
             inv.index = self.record(&inv, cx);
-            super::judge::fs::redirections(self, &inv, st, cx);
+            super::judge::write::redirections(self, &inv, st, cx);
         }
     }
 
@@ -319,7 +404,11 @@ impl<'t> Walker<'t> {
                     vals.extend(self.expand(w, st, cx));
                 }
                 value.known = vals.iter().all(|v| v.known);
-                value.value = vals.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join(" ");
+                value.value = vals
+                    .iter()
+                    .map(|v| v.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
             }
             assigns.push((a.name.clone(), value));
         }
@@ -329,14 +418,28 @@ impl<'t> Walker<'t> {
             for (name, value) in &assigns {
                 st.set(name, value);
             }
-            let inv = Inv { argv, redirs, assigns, span, stdin: stdin.unwrap_or_default(), index: 0 };
+            let inv = Inv {
+                argv,
+                redirs,
+                assigns,
+                span,
+                stdin: stdin.unwrap_or_default(),
+                index: 0,
+            };
             let mut inv = inv;
             inv.index = self.record(&inv, cx);
             super::judge::host::assignments(self, &inv);
-            super::judge::fs::redirections(self, &inv, st, cx);
+            super::judge::write::redirections(self, &inv, st, cx);
             return Flow::default();
         }
-        let inv = Inv { argv, redirs, assigns, span, stdin: stdin.unwrap_or_else(|| cx.stdin.clone()), index: 0 };
+        let inv = Inv {
+            argv,
+            redirs,
+            assigns,
+            span,
+            stdin: stdin.unwrap_or_else(|| cx.stdin.clone()),
+            index: 0,
+        };
         self.run(inv, st, cx)
     }
 
@@ -346,7 +449,7 @@ impl<'t> Walker<'t> {
             return Flow::bits(flow::OPAQUE);
         }
         inv.index = self.record(&inv, cx);
-        super::judge::fs::redirections(self, &inv, st, cx);
+        super::judge::write::redirections(self, &inv, st, cx);
         super::judge::judge(self, &inv, st, cx)
     }
 
@@ -374,17 +477,32 @@ impl<'t> Walker<'t> {
         let intent = CommandIntent {
             program: inv.program().to_owned(),
             path,
-            args: inv.args().iter().map(|a| crate::redact::redact_message(&a.value)).collect(),
+            args: inv
+                .args()
+                .iter()
+                .map(|a| crate::redact::redact_message(&a.value))
+                .collect(),
             redirections: inv
                 .redirs
                 .iter()
                 .map(|r| super::Redirection {
                     fd: r.fd,
                     op: r.op.as_str().to_owned(),
-                    target: if r.op == RedirOp::HereDoc { "<here-document>".to_owned() } else { r.target.value.clone() },
+                    target: if r.op == RedirOp::HereDoc {
+                        "<here-document>".to_owned()
+                    } else {
+                        r.target.value.clone()
+                    },
                 })
                 .collect(),
-            env: inv.assigns.iter().map(|(n, v)| super::EnvAssignment { name: n.clone(), value: super::redact_env(n, &v.value) }).collect(),
+            env: inv
+                .assigns
+                .iter()
+                .map(|(n, v)| super::EnvAssignment {
+                    name: n.clone(),
+                    value: super::redact_env(n, &v.value),
+                })
+                .collect(),
             span: inv.span,
             depth: cx.depth,
             wrappers: cx.wrappers.clone(),

@@ -1,9 +1,9 @@
 //! Datastores from the shell: SQL clients (the SQL goes through the SQL analysis), redis,
 //! MongoDB, etcd, dumps and restores.
 
-use super::super::expand::Arg;
 use super::super::flow::{self, Flow};
 use super::super::walk::{Cx, Inv, State, Walker};
+use super::kv::{dump, migrations, mongo_js, redis};
 use super::Opts;
 use crate::action::Dialect;
 use crate::finding::Grade::{self, Deny, Review};
@@ -16,8 +16,13 @@ pub(crate) fn sql(w: &mut Walker, inv: &Inv, text: &str, dialect: Dialect, clien
     }
     // Where the SQL sits in the original text, when it is there verbatim.
     let (lo, hi) = inv.span;
-    let base = if clean == text || clean.trim_end_matches(['\n', ';']) == text.trim_end_matches(['\n', ';']) {
-        w.text.get(lo..hi.min(w.text.len())).and_then(|s| s.find(text)).map(|i| lo + i)
+    let base = if clean == text
+        || clean.trim_end_matches(['\n', ';']) == text.trim_end_matches(['\n', ';'])
+    {
+        w.text
+            .get(lo..hi.min(w.text.len()))
+            .and_then(|s| s.find(text))
+            .map(|i| lo + i)
     } else {
         None
     };
@@ -31,7 +36,13 @@ pub(crate) fn sql(w: &mut Walker, inv: &Inv, text: &str, dialect: Dialect, clien
             (Some(b), Some((s, e))) => Some((b + s, b + e)),
             _ => Some(inv.span),
         };
-        let det = crate::finding::Detection { rule: d.rule.clone(), grade: d.grade, message, statement: Some(inv.index), span };
+        let det = crate::finding::Detection {
+            rule: d.rule.clone(),
+            grade: d.grade,
+            message,
+            statement: Some(inv.index),
+            span,
+        };
         if !w.detections.contains(&det) {
             w.detections.push(det);
         }
@@ -39,9 +50,24 @@ pub(crate) fn sql(w: &mut Walker, inv: &Inv, text: &str, dialect: Dialect, clien
     let text = clean;
     if gexec {
         let lower = text.to_ascii_lowercase();
-        let destructive = ["'drop ", "'truncate ", "'delete ", "'alter ", "'grant ", "\"drop ", "'update "].iter().any(|k| lower.contains(k));
+        let destructive = [
+            "'drop ",
+            "'truncate ",
+            "'delete ",
+            "'alter ",
+            "'grant ",
+            "\"drop ",
+            "'update ",
+        ]
+        .iter()
+        .any(|k| lower.contains(k));
         let grade = if destructive { Deny } else { Review };
-        w.hit("sql.hidden-code", grade, format!("`{client}` runs the rows a query returns as SQL (`\\gexec`)"), inv);
+        w.hit(
+            "sql.hidden-code",
+            grade,
+            format!("`{client}` runs the rows a query returns as SQL (`\\gexec`)"),
+            inv,
+        );
     }
 }
 
@@ -71,7 +97,13 @@ fn strip_meta(text: &str) -> (String, bool) {
     (out, gexec)
 }
 
-fn client_sql(w: &mut Walker, inv: &Inv, texts: Vec<String>, dialect: Dialect, client: &str) -> Flow {
+fn client_sql(
+    w: &mut Walker,
+    inv: &Inv,
+    texts: Vec<String>,
+    dialect: Dialect,
+    client: &str,
+) -> Flow {
     if texts.is_empty() {
         if let Some(c) = &inv.stdin.content {
             sql(w, inv, c, dialect, client);
@@ -91,7 +123,32 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
     let vals = |o: &Opts, names: &[&str]| -> Vec<String> { o.all(names) };
     Some(match prog {
         "psql" | "pgcli" | "cockroach" | "yb-ysqlsh" | "ysqlsh" => {
-            let o = Opts::parse(args, &["-c", "--command", "-f", "--file", "-d", "--dbname", "-h", "--host", "-p", "--port", "-U", "--username", "-v", "--set", "-o", "--output", "-F", "-R", "-P", "--pset", "-L"]);
+            let o = Opts::parse(
+                args,
+                &[
+                    "-c",
+                    "--command",
+                    "-f",
+                    "--file",
+                    "-d",
+                    "--dbname",
+                    "-h",
+                    "--host",
+                    "-p",
+                    "--port",
+                    "-U",
+                    "--username",
+                    "-v",
+                    "--set",
+                    "-o",
+                    "--output",
+                    "-F",
+                    "-R",
+                    "-P",
+                    "--pset",
+                    "-L",
+                ],
+            );
             let mut texts = vals(&o, &["-c", "--command"]);
             if vals(&o, &["-f", "--file"]).iter().any(|f| f == "-") {
                 texts.extend(inv.stdin.content.clone());
@@ -99,14 +156,41 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             client_sql(w, inv, texts, Dialect::Postgres, prog)
         }
         "mysql" | "mariadb" | "mycli" => {
-            let o = Opts::parse(args, &["-e", "--execute", "-h", "--host", "-u", "--user", "-P", "--port", "-D", "--database", "-S", "--socket", "--default-character-set"]);
+            let o = Opts::parse(
+                args,
+                &[
+                    "-e",
+                    "--execute",
+                    "-h",
+                    "--host",
+                    "-u",
+                    "--user",
+                    "-P",
+                    "--port",
+                    "-D",
+                    "--database",
+                    "-S",
+                    "--socket",
+                    "--default-character-set",
+                ],
+            );
             client_sql(w, inv, vals(&o, &["-e", "--execute"]), Dialect::Mysql, prog)
         }
         "sqlite3" | "sqlite" | "duckdb" | "litecli" => {
             let o = Opts::parse(args, &["-cmd", "-separator", "-nullvalue", "-c"]);
-            let mut texts: Vec<String> = o.pos.iter().skip(1).filter(|a| !a.value.starts_with('.')).map(|a| a.value.clone()).collect();
+            let mut texts: Vec<String> = o
+                .pos
+                .iter()
+                .skip(1)
+                .filter(|a| !a.value.starts_with('.'))
+                .map(|a| a.value.clone())
+                .collect();
             texts.extend(vals(&o, &["-cmd", "-c"]));
-            let dialect = if prog == "duckdb" { Dialect::Generic } else { Dialect::Sqlite };
+            let dialect = if prog == "duckdb" {
+                Dialect::Generic
+            } else {
+                Dialect::Sqlite
+            };
             client_sql(w, inv, texts, dialect, prog)
         }
         "clickhouse-client" | "clickhouse" | "chdb" => {
@@ -114,23 +198,87 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             if prog == "clickhouse" && a.first().is_some_and(|x| x.is("client") || x.is("local")) {
                 a = a.get(1..).unwrap_or(&[]);
             }
-            let o = Opts::parse(a, &["-q", "--query", "--host", "-h", "--port", "-u", "--user", "--password", "-d", "--database", "--format", "-f"]);
+            let o = Opts::parse(
+                a,
+                &[
+                    "-q",
+                    "--query",
+                    "--host",
+                    "-h",
+                    "--port",
+                    "-u",
+                    "--user",
+                    "--password",
+                    "-d",
+                    "--database",
+                    "--format",
+                    "-f",
+                ],
+            );
             client_sql(w, inv, vals(&o, &["-q", "--query"]), Dialect::Generic, prog)
         }
         "sqlcmd" | "osql" | "isql" => {
-            let o = Opts::parse(args, &["-Q", "-q", "-S", "-U", "-P", "-d", "-i", "-o", "-s", "-W", "-h"]);
+            let o = Opts::parse(
+                args,
+                &[
+                    "-Q", "-q", "-S", "-U", "-P", "-d", "-i", "-o", "-s", "-W", "-h",
+                ],
+            );
             client_sql(w, inv, vals(&o, &["-Q", "-q"]), Dialect::Mssql, prog)
         }
         "snowsql" => {
-            let o = Opts::parse(args, &["-q", "--query", "-c", "--connection", "-a", "-u", "-d", "-s", "-w", "-r", "-f", "--filename", "-o"]);
-            client_sql(w, inv, vals(&o, &["-q", "--query"]), Dialect::Snowflake, prog)
+            let o = Opts::parse(
+                args,
+                &[
+                    "-q",
+                    "--query",
+                    "-c",
+                    "--connection",
+                    "-a",
+                    "-u",
+                    "-d",
+                    "-s",
+                    "-w",
+                    "-r",
+                    "-f",
+                    "--filename",
+                    "-o",
+                ],
+            );
+            client_sql(
+                w,
+                inv,
+                vals(&o, &["-q", "--query"]),
+                Dialect::Snowflake,
+                prog,
+            )
         }
         "snow" if args.first().is_some_and(|a| a.is("sql")) => {
-            let o = Opts::parse(args.get(1..).unwrap_or(&[]), &["-q", "--query", "-c", "--connection"]);
-            client_sql(w, inv, vals(&o, &["-q", "--query"]), Dialect::Snowflake, prog)
+            let o = Opts::parse(
+                args.get(1..).unwrap_or(&[]),
+                &["-q", "--query", "-c", "--connection"],
+            );
+            client_sql(
+                w,
+                inv,
+                vals(&o, &["-q", "--query"]),
+                Dialect::Snowflake,
+                prog,
+            )
         }
         "bq" => {
-            let o = Opts::parse(args, &["--project_id", "--location", "--format", "--max_rows", "--dataset_id", "--parameter", "--destination_table"]);
+            let o = Opts::parse(
+                args,
+                &[
+                    "--project_id",
+                    "--location",
+                    "--format",
+                    "--max_rows",
+                    "--dataset_id",
+                    "--parameter",
+                    "--destination_table",
+                ],
+            );
             let words = o.words();
             match words.first().copied() {
                 Some("query") => {
@@ -138,39 +286,107 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
                     client_sql(w, inv, texts, Dialect::Bigquery, "bq query")
                 }
                 Some("rm") => {
-                    let grade = if o.has(&["-r", "-d", "--recursive", "--dataset"]) || o.has(&["-f"]) { Deny } else { Review };
-                    w.hit("shell.database-destroy", grade, "`bq rm` deletes a table or dataset".to_owned(), inv);
+                    let grade =
+                        if o.has(&["-r", "-d", "--recursive", "--dataset"]) || o.has(&["-f"]) {
+                            Deny
+                        } else {
+                            Review
+                        };
+                    w.hit(
+                        "shell.database-destroy",
+                        grade,
+                        "`bq rm` deletes a table or dataset".to_owned(),
+                        inv,
+                    );
                     Flow::bits(flow::OPAQUE)
                 }
                 _ => Flow::bits(flow::OPAQUE),
             }
         }
         "dropdb" | "dropuser" => {
-            let rule = if prog == "dropdb" { "shell.database-destroy" } else { "shell.privilege-change" };
+            let rule = if prog == "dropdb" {
+                "shell.database-destroy"
+            } else {
+                "shell.privilege-change"
+            };
             let grade = if prog == "dropdb" { Deny } else { Review };
-            w.hit(rule, grade, format!("`{prog}` drops `{}`", args.iter().rfind(|a| !a.value.starts_with('-')).map_or("", |a| a.value.as_str())), inv);
+            w.hit(
+                rule,
+                grade,
+                format!(
+                    "`{prog}` drops `{}`",
+                    args.iter()
+                        .rfind(|a| !a.value.starts_with('-'))
+                        .map_or("", |a| a.value.as_str())
+                ),
+                inv,
+            );
             Flow::bits(flow::OPAQUE)
         }
         "mysqladmin" => {
-            if args.iter().any(|a| matches!(a.value.as_str(), "drop" | "shutdown")) {
-                w.hit("shell.database-destroy", Deny, "`mysqladmin` drops a database or stops the server".to_owned(), inv);
+            if args
+                .iter()
+                .any(|a| matches!(a.value.as_str(), "drop" | "shutdown"))
+            {
+                w.hit(
+                    "shell.database-destroy",
+                    Deny,
+                    "`mysqladmin` drops a database or stops the server".to_owned(),
+                    inv,
+                );
             }
             Flow::bits(flow::OPAQUE)
         }
-        "pg_dump" | "pg_dumpall" | "mysqldump" | "mariadb-dump" | "mongodump" | "mongoexport" | "redis-dump" | "mydumper" | "pg_basebackup" => dump(w, inv, prog),
+        "pg_dump" | "pg_dumpall" | "mysqldump" | "mariadb-dump" | "mongodump" | "mongoexport"
+        | "redis-dump" | "mydumper" | "pg_basebackup" => dump(w, inv, prog),
         "pg_restore" | "mongorestore" | "myloader" => {
-            let destructive = args.iter().any(|a| matches!(a.value.as_str(), "--clean" | "-c" | "--drop" | "--overwrite-tables" | "-o"));
-            let to_db = args.iter().any(|a| a.is("-d") || a.value.starts_with("--dbname") || a.value.starts_with("--host") || a.is("-h") || a.value.starts_with("--uri"));
+            let destructive = args.iter().any(|a| {
+                matches!(
+                    a.value.as_str(),
+                    "--clean" | "-c" | "--drop" | "--overwrite-tables" | "-o"
+                )
+            });
+            let to_db = args.iter().any(|a| {
+                a.is("-d")
+                    || a.value.starts_with("--dbname")
+                    || a.value.starts_with("--host")
+                    || a.is("-h")
+                    || a.value.starts_with("--uri")
+            });
             if destructive && (to_db || prog != "pg_restore") {
-                w.hit("shell.database-destroy", Deny, format!("`{prog}` drops existing objects before restoring over them"), inv);
+                w.hit(
+                    "shell.database-destroy",
+                    Deny,
+                    format!("`{prog}` drops existing objects before restoring over them"),
+                    inv,
+                );
             } else if to_db || prog != "pg_restore" {
-                w.hit("shell.database-destroy", Review, format!("`{prog}` writes a backup into a live database"), inv);
+                w.hit(
+                    "shell.database-destroy",
+                    Review,
+                    format!("`{prog}` writes a backup into a live database"),
+                    inv,
+                );
             }
             Flow::bits(flow::OPAQUE)
         }
         "redis-cli" | "valkey-cli" | "keydb-cli" => redis(w, inv),
         "mongosh" | "mongo" => {
-            let o = Opts::parse(args, &["--eval", "--host", "--port", "-u", "--username", "-p", "--password", "--authenticationDatabase", "-f", "--file"]);
+            let o = Opts::parse(
+                args,
+                &[
+                    "--eval",
+                    "--host",
+                    "--port",
+                    "-u",
+                    "--username",
+                    "-p",
+                    "--password",
+                    "--authenticationDatabase",
+                    "-f",
+                    "--file",
+                ],
+            );
             let mut js = vals(&o, &["--eval"]);
             if js.is_empty() {
                 js.extend(inv.stdin.content.clone());
@@ -181,14 +397,31 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             Flow::bits(flow::OPAQUE)
         }
         "nsupdate" => {
-            if inv.stdin.content.as_deref().is_some_and(|c| c.to_ascii_lowercase().contains("delete")) {
-                w.hit("shell.cloud-destroy", Deny, "`nsupdate` deletes DNS records".to_owned(), inv);
+            if inv
+                .stdin
+                .content
+                .as_deref()
+                .is_some_and(|c| c.to_ascii_lowercase().contains("delete"))
+            {
+                w.hit(
+                    "shell.cloud-destroy",
+                    Deny,
+                    "`nsupdate` deletes DNS records".to_owned(),
+                    inv,
+                );
             } else if inv.stdin.content.is_some() || inv.stdin.bits != 0 {
-                w.hit("shell.deploy", Review, "`nsupdate` changes DNS records".to_owned(), inv);
+                w.hit(
+                    "shell.deploy",
+                    Review,
+                    "`nsupdate` changes DNS records".to_owned(),
+                    inv,
+                );
             }
             Flow::bits(flow::OPAQUE)
         }
-        "rake" | "rails" | "gitlab-rake" | "gitlab-backup" | "artisan" | "prisma" | "sequelize" | "knex" | "typeorm" | "django-admin" | "flask" | "alembic" | "diesel" | "sqlx" | "dbmate" | "migrate" | "flyway" | "liquibase" | "goose" | "atlas" => {
+        "rake" | "rails" | "gitlab-rake" | "gitlab-backup" | "artisan" | "prisma" | "sequelize"
+        | "knex" | "typeorm" | "django-admin" | "flask" | "alembic" | "diesel" | "sqlx"
+        | "dbmate" | "migrate" | "flyway" | "liquibase" | "goose" | "atlas" => {
             migrations(w, inv);
             Flow::bits(flow::OPAQUE)
         }
@@ -196,141 +429,79 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             let words: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
             if words.contains(&"del") || words.contains(&"delete") {
                 let broad = words.contains(&"--prefix") || words.contains(&"--from-key");
-                w.hit("shell.database-destroy", if broad { Deny } else { Review }, "`etcdctl del` deletes keys".to_owned(), inv);
+                w.hit(
+                    "shell.database-destroy",
+                    if broad { Deny } else { Review },
+                    "`etcdctl del` deletes keys".to_owned(),
+                    inv,
+                );
             } else if words.contains(&"snapshot") && words.contains(&"save") {
                 w.hit("shell.data-export", Review, "`etcdctl snapshot save` copies the whole cluster state (secrets included) to a file".to_owned(), inv);
-            } else if words.contains(&"snapshot") && words.contains(&"restore") || words.contains(&"defrag") || words.contains(&"compact") {
-                w.hit("shell.database-destroy", Review, "`etcdctl` rewrites the cluster's store".to_owned(), inv);
+            } else if words.contains(&"snapshot") && words.contains(&"restore")
+                || words.contains(&"defrag")
+                || words.contains(&"compact")
+            {
+                w.hit(
+                    "shell.database-destroy",
+                    Review,
+                    "`etcdctl` rewrites the cluster's store".to_owned(),
+                    inv,
+                );
             }
             Flow::bits(flow::OPAQUE)
         }
-        "influx" | "cqlsh" | "rpk" | "kafka-topics" | "kafka-topics.sh" | "kafka-configs" | "kafka-consumer-groups" | "nats" | "rabbitmqctl" | "rabbitmqadmin" => {
+        "influx"
+        | "cqlsh"
+        | "rpk"
+        | "kafka-topics"
+        | "kafka-topics.sh"
+        | "kafka-configs"
+        | "kafka-consumer-groups"
+        | "nats"
+        | "rabbitmqctl"
+        | "rabbitmqadmin" => {
             let words: Vec<String> = args.iter().map(|a| a.value.to_ascii_lowercase()).collect();
             let has = |s: &str| words.iter().any(|w| w == s);
-            if prog == "nats" && has("kv") && (has("rm") || has("del")) && words.iter().filter(|w| !w.starts_with('-')).count() >= 4 {
+            if prog == "nats"
+                && has("kv")
+                && (has("rm") || has("del"))
+                && words.iter().filter(|w| !w.starts_with('-')).count() >= 4
+            {
                 return Some(Flow::bits(flow::OPAQUE));
             }
-            if has("--delete") || has("delete") || has("drop") || has("purge") || has("--delete-config") || has("reset") || has("purge_queue") || has("delete_queue") || has("rm") {
-                let broad = has("stream") || has("topic") || has("--topic") && !has("--delete-config") || has("bucket") || has("reset") || words.iter().any(|w| w.contains("drop keyspace") || w.contains("truncate"));
-                w.hit("shell.database-destroy", if broad { Deny } else { Review }, format!("`{prog}` deletes data or a data structure"), inv);
+            if has("--delete")
+                || has("delete")
+                || has("drop")
+                || has("purge")
+                || has("--delete-config")
+                || has("reset")
+                || has("purge_queue")
+                || has("delete_queue")
+                || has("rm")
+            {
+                let broad = has("stream")
+                    || has("topic")
+                    || has("--topic") && !has("--delete-config")
+                    || has("bucket")
+                    || has("reset")
+                    || words
+                        .iter()
+                        .any(|w| w.contains("drop keyspace") || w.contains("truncate"));
+                w.hit(
+                    "shell.database-destroy",
+                    if broad { Deny } else { Review },
+                    format!("`{prog}` deletes data or a data structure"),
+                    inv,
+                );
             }
-            for w2 in args.iter().filter(|a| a.value.to_ascii_lowercase().contains("drop ") || a.value.to_ascii_lowercase().contains("truncate ")) {
+            for w2 in args.iter().filter(|a| {
+                a.value.to_ascii_lowercase().contains("drop ")
+                    || a.value.to_ascii_lowercase().contains("truncate ")
+            }) {
                 sql(w, inv, &w2.value, Dialect::Generic, prog);
             }
             Flow::bits(flow::OPAQUE)
         }
         _ => return None,
     })
-}
-
-
-/// Framework and migration tools that drop or reset databases.
-pub(crate) fn migrations(w: &mut Walker, inv: &Inv) {
-    let prog = inv.program();
-    let words: Vec<String> = inv.args().iter().map(|a| a.value.to_ascii_lowercase()).collect();
-    let joined = words.join(" ");
-    let destroy = [
-        "db:drop", "db:reset", "db:purge", "db:schema:load", "db:structure:load", "db:migrate:reset", "db:wipe", "migrate:fresh", "migrate:reset", "migrate reset",
-        "db push --force-reset", "--accept-data-loss", "db:drop:all", "flush", "reset_db", "sqlflush", "backup:restore", "gitlab:backup:restore", "database reset",
-        "downgrade base", "clean", "drop", "down-to 0", "reset", "schema:drop", "migration:revert",
-    ];
-    let hit = destroy.iter().find(|d| {
-        let d = **d;
-        joined.split_whitespace().any(|w| w == d) || d.contains(' ') && joined.contains(d) || d.starts_with("--") && joined.contains(d)
-    });
-    if let Some(d) = hit {
-        let generic_word = matches!(*d, "clean" | "drop" | "reset" | "flush");
-        if !generic_word || matches!(prog, "flyway" | "liquibase" | "dbmate" | "migrate" | "goose" | "atlas" | "prisma" | "django-admin" | "diesel" | "sqlx") || prog == "artisan" {
-            w.hit("shell.database-destroy", Deny, format!("`{prog} {d}` drops or resets a database"), inv);
-        }
-    } else if prog == "gitlab-backup" && words.first().is_some_and(|w| w == "restore") {
-        w.hit("shell.database-destroy", Deny, "`gitlab-backup restore` replaces the instance's data".to_owned(), inv);
-    }
-}
-
-fn dump(w: &mut Walker, inv: &Inv, prog: &str) -> Flow {
-    let args = inv.args();
-    let schema_only = args.iter().any(|a| matches!(a.value.as_str(), "-s" | "--schema-only" | "--no-data" | "-d" | "--globals-only" | "-g" | "--roles-only" | "--section=pre-data"))
-        && !(prog == "pg_dump" && args.iter().any(|a| a.is("-d") && !args.iter().any(|b| b.is("-s"))));
-    if schema_only && prog != "mongodump" {
-        return Flow::bits(flow::OPAQUE);
-    }
-    let to_stdout = !args.iter().any(|a| {
-        matches!(a.value.as_str(), "-f" | "--file" | "-o" | "--out" | "--result-file" | "-r" | "--archive" | "--outputdir" | "-D")
-            || a.value.starts_with("--file=")
-            || a.value.starts_with("--out=")
-            || a.value.starts_with("--result-file=")
-            || a.value.starts_with("--archive=")
-            || a.value.starts_with("-f") && a.value.len() > 2
-    }) || args.iter().any(|a| a.is("--archive"));
-    let to_stdout = to_stdout && !inv.redirs.iter().any(|r| r.op.writes() && r.fd.is_none_or(|f| f == 1));
-    if !to_stdout || inv.redirs.iter().any(|r| r.op.writes()) {
-        w.hit("shell.data-export", Review, format!("`{prog}` copies a whole database to a file"), inv);
-        return Flow::bits(flow::OPAQUE);
-    }
-    Flow::bits(flow::DUMP)
-}
-
-fn redis(w: &mut Walker, inv: &Inv) -> Flow {
-    let args = inv.args();
-    let o = Opts::parse(args, &["-h", "-p", "-a", "-n", "-u", "--user", "--pass", "-s", "--pattern", "-r", "-i", "-d", "--tls-cert", "--tls-key", "--cacert", "-c"]);
-    let words: Vec<String> = o.pos.iter().map(|a| a.value.to_ascii_uppercase()).collect();
-    let cmd = words.first().map(String::as_str).unwrap_or("");
-    let arg1 = words.get(1).map(String::as_str).unwrap_or("");
-    let scan = o.has(&["--scan", "--bigkeys", "--memkeys", "--hotkeys", "--stat", "--latency"]);
-    if scan && cmd.is_empty() {
-        return Flow { bits: flow::OPAQUE, content: None, paths: None };
-    }
-    let mut texts: Vec<(String, String)> = vec![(cmd.to_owned(), arg1.to_owned())];
-    if cmd.is_empty() {
-        if let Some(c) = &inv.stdin.content {
-            texts = c.lines().map(|l| {
-                let mut it = l.split_whitespace();
-                (it.next().unwrap_or("").to_ascii_uppercase(), it.next().unwrap_or("").to_ascii_uppercase())
-            }).collect();
-        }
-    }
-    for (cmd, arg1) in texts {
-        match (cmd.as_str(), arg1.as_str()) {
-            ("FLUSHALL" | "FLUSHDB", _) => w.hit("shell.database-destroy", Deny, format!("`redis-cli {cmd}` deletes every key"), inv),
-            ("CONFIG", "SET") => {
-                let param = o.pos.get(2).map_or(String::new(), |a| a.value.to_ascii_lowercase());
-                if matches!(param.as_str(), "dir" | "dbfilename" | "appendfilename") {
-                    w.hit("shell.privilege-change", Deny, format!("`redis-cli CONFIG SET {param}` makes redis write files where it is told"), inv);
-                } else {
-                    w.hit("shell.deploy", Review, format!("`redis-cli CONFIG SET {param}` changes the production cache's configuration"), inv);
-                }
-            }
-            ("CONFIG", "RESETSTAT" | "REWRITE") => w.hit("shell.deploy", Review, "`redis-cli CONFIG` changes the server's configuration".to_owned(), inv),
-            ("SHUTDOWN" | "DEBUG", _) => w.hit("shell.system-tamper", Deny, format!("`redis-cli {cmd}` stops or crashes the server"), inv),
-            ("SLAVEOF" | "REPLICAOF", _) => w.hit("shell.database-destroy", Deny, format!("`redis-cli {cmd}` replaces the data with another server's"), inv),
-            ("MODULE", "LOAD") => w.hit("shell.privilege-change", Deny, "`redis-cli MODULE LOAD` loads native code into the server".to_owned(), inv),
-            ("KEYS", _) => w.hit("shell.resource-exhaustion", Review, "`redis-cli KEYS` blocks the server while it scans every key".to_owned(), inv),
-            ("DEL" | "UNLINK", _) if o.pos.len() < 2 || o.pos.iter().skip(1).any(|a| !a.known || a.value.contains('*')) => {
-                w.hit("shell.database-destroy", Review, "`redis-cli DEL` deletes keys chosen by a pattern".to_owned(), inv);
-            }
-            ("EVAL" | "EVALSHA" | "FUNCTION", _) => w.hit("shell.database-destroy", Review, "`redis-cli EVAL` runs a script in the server".to_owned(), inv),
-            ("MIGRATE" | "SYNC" | "PSYNC", _) => w.hit("shell.data-export", Review, format!("`redis-cli {cmd}` copies data to another server"), inv),
-            ("ACL", "SETUSER" | "DELUSER") => w.hit("shell.privilege-change", Review, "`redis-cli ACL` changes who can do what".to_owned(), inv),
-            _ => {}
-        }
-    }
-    if o.has(&["--rdb", "--functions-rdb"]) {
-        w.hit("shell.data-export", Review, "`redis-cli --rdb` copies the whole dataset to a file".to_owned(), inv);
-    }
-    Flow::bits(flow::OPAQUE)
-}
-
-fn mongo_js(w: &mut Walker, inv: &Inv, code: &str) {
-    let c: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    let destroy = ["dropDatabase(", ".drop()", "deleteMany({})", "remove({})", "deleteMany()", "dropAllUsers(", "dropUser(", "dropIndexes("];
-    if destroy.iter().any(|d| c.contains(d)) {
-        w.hit("shell.database-destroy", Deny, "`mongosh --eval` drops a database or collection, or deletes every document".to_owned(), inv);
-    } else if ["deleteMany(", "remove(", "updateMany(", "renameCollection(", "findOneAndDelete("].iter().any(|d| c.contains(d)) {
-        w.hit("shell.database-destroy", Review, "`mongosh --eval` deletes or rewrites documents".to_owned(), inv);
-    } else if c.contains("createUser(") || c.contains("grantRolesToUser(") || c.contains("updateUser(") {
-        w.hit("shell.privilege-change", Review, "`mongosh --eval` creates a user or grants a role".to_owned(), inv);
-    } else if c.contains("shutdownServer(") {
-        w.hit("shell.system-tamper", Deny, "`mongosh --eval` stops the database server".to_owned(), inv);
-    }
 }

@@ -42,7 +42,14 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
         "ruby" | "lua" | "r" | "tcl" | "applescript" => &["-e"],
         "node" => &["-e", "--eval", "-p", "--print", "eval"],
         "php" => &["-r"],
-        "powershell" => &["-c", "-Command", "-command", "-EncodedCommand", "-enc", "-e"],
+        "powershell" => &[
+            "-c",
+            "-Command",
+            "-command",
+            "-EncodedCommand",
+            "-enc",
+            "-e",
+        ],
         _ => &[],
     };
     let mut i = 0;
@@ -60,7 +67,12 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
             }
             continue;
         }
-        if lang == "perl" && v.starts_with('-') && !v.starts_with("--") && v.len() > 2 && (v.ends_with('e') || v.ends_with('E')) {
+        if lang == "perl"
+            && v.starts_with('-')
+            && !v.starts_with("--")
+            && v.len() > 2
+            && (v.ends_with('e') || v.ends_with('E'))
+        {
             if let Some(c) = args.get(i + 1) {
                 codes.push(c);
             }
@@ -70,9 +82,18 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
         if lang == "python" && (v == "-m" || v.starts_with("-m")) {
             return Some(Flow::bits(flow::OPAQUE));
         }
-        if lang == "node" && (v == "run" || v == "x") && prog == "deno" || prog == "bun" && v == "x" {
-            if args.get(i + 1).is_some_and(|u| u.value.starts_with("http://") || u.value.starts_with("https://")) {
-                w.hit("shell.remote-code", Deny, format!("`{prog} run` runs code from a URL"), inv);
+        if lang == "node" && (v == "run" || v == "x") && prog == "deno" || prog == "bun" && v == "x"
+        {
+            if args
+                .get(i + 1)
+                .is_some_and(|u| u.value.starts_with("http://") || u.value.starts_with("https://"))
+            {
+                w.hit(
+                    "shell.remote-code",
+                    Deny,
+                    format!("`{prog} run` runs code from a URL"),
+                    inv,
+                );
             }
             return Some(Flow::bits(flow::OPAQUE));
         }
@@ -88,10 +109,25 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
     if !codes.is_empty() {
         for c in codes {
             if c.flow.has(flow::DOWNLOAD) {
-                w.hit("shell.remote-code", Deny, format!("`{prog}` runs code downloaded from the network"), inv);
+                w.hit(
+                    "shell.remote-code",
+                    Deny,
+                    format!("`{prog}` runs code downloaded from the network"),
+                    inv,
+                );
             }
-            if c.flow.has(flow::HIDDEN) || lang == "powershell" && args.iter().any(|a| a.value.to_ascii_lowercase().starts_with("-enc") || a.value == "-e") {
-                w.hit("shell.obfuscated", Deny, format!("`{prog}` runs code that is decoded or assembled when it runs"), inv);
+            if c.flow.has(flow::HIDDEN)
+                || lang == "powershell"
+                    && args.iter().any(|a| {
+                        a.value.to_ascii_lowercase().starts_with("-enc") || a.value == "-e"
+                    })
+            {
+                w.hit(
+                    "shell.obfuscated",
+                    Deny,
+                    format!("`{prog}` runs code that is decoded or assembled when it runs"),
+                    inv,
+                );
             }
             code(w, inv, lang, &c.value, st, cx);
         }
@@ -99,15 +135,21 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
     }
     match script {
         Some(f) if f.value != "-" && f.value != "/dev/stdin" => {
-            if f.value.ends_with("manage.py") || f.value.ends_with("artisan") || f.value.ends_with("console") {
-                super::data::migrations(w, inv);
+            if f.value.ends_with("manage.py")
+                || f.value.ends_with("artisan")
+                || f.value.ends_with("console")
+            {
+                super::kv::migrations(w, inv);
             }
             let before = w.detections.len();
             run_source(w, inv, Some(f), prog, st, cx);
             // A script written earlier in the line is code of this language, not shell.
             if w.detections.len() > before && !f.proc {
                 let t = paths::target(f, st.cwd.as_deref(), cx);
-                if let Some((_, content)) = t.norm.and_then(|n| st.scripts.iter().find(|(p, _)| *p == n).cloned()) {
+                if let Some((_, content)) = t
+                    .norm
+                    .and_then(|n| st.scripts.iter().find(|(p, _)| *p == n).cloned())
+                {
                     w.detections.truncate(before);
                     code(w, inv, lang, &content, st, cx);
                 }
@@ -116,10 +158,20 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
         _ => {
             let f = &inv.stdin;
             if f.has(flow::DOWNLOAD) {
-                w.hit("shell.remote-code", Deny, format!("`{prog}` runs code downloaded from the network"), inv);
+                w.hit(
+                    "shell.remote-code",
+                    Deny,
+                    format!("`{prog}` runs code downloaded from the network"),
+                    inv,
+                );
             }
             if f.has(flow::HIDDEN) {
-                w.hit("shell.obfuscated", Deny, format!("`{prog}` runs code that is decoded or assembled when it runs"), inv);
+                w.hit(
+                    "shell.obfuscated",
+                    Deny,
+                    format!("`{prog}` runs code that is decoded or assembled when it runs"),
+                    inv,
+                );
             }
             if let Some(c) = &f.content {
                 code(w, inv, lang, c, st, cx);
@@ -136,29 +188,215 @@ fn has_any(code: &str, words: &[&str]) -> bool {
 /// Judges interpreter code.
 pub(crate) fn code(w: &mut Walker, inv: &Inv, lang: &str, code: &str, st: &mut State, cx: &Cx) {
     let prog = inv.program().to_owned();
-    let socket = has_any(code, &["socket.socket", "socket(", "Socket", "TCPSocket", "fsockopen", "net.connect", "net.Socket", "new net.", "IO::Socket", "/dev/tcp/", "socket.create_connection", "stream_socket_client", "tcp.connect", "socket.tcp"]);
-    let spawn = has_any(code, &["dup2", "pty.spawn", "exec(", "popen", "/bin/sh", "/bin/bash", "subprocess", "spawn(", "system(", "STDIN", "cmd.exe", "child_process", "execve", "proc_open", "shell_exec", "IO.popen", "`"]);
+    let socket = has_any(
+        code,
+        &[
+            "socket.socket",
+            "socket(",
+            "Socket",
+            "TCPSocket",
+            "fsockopen",
+            "net.connect",
+            "net.Socket",
+            "new net.",
+            "IO::Socket",
+            "/dev/tcp/",
+            "socket.create_connection",
+            "stream_socket_client",
+            "tcp.connect",
+            "socket.tcp",
+        ],
+    );
+    let spawn = has_any(
+        code,
+        &[
+            "dup2",
+            "pty.spawn",
+            "exec(",
+            "popen",
+            "/bin/sh",
+            "/bin/bash",
+            "subprocess",
+            "spawn(",
+            "system(",
+            "STDIN",
+            "cmd.exe",
+            "child_process",
+            "execve",
+            "proc_open",
+            "shell_exec",
+            "IO.popen",
+            "`",
+        ],
+    );
     if socket && spawn {
-        w.hit("shell.reverse-shell", Deny, format!("`{prog}` code connects a socket and runs a shell over it"), inv);
+        w.hit(
+            "shell.reverse-shell",
+            Deny,
+            format!("`{prog}` code connects a socket and runs a shell over it"),
+            inv,
+        );
         return;
     }
-    let fetch = has_any(code, &["urlopen", "urllib", "requests.get", "requests.post", "http.get", "https.get", "fetch(", "LWP", "open-uri", "Net::HTTP", "URI.open", "URI.parse", "file_get_contents('http", "file_get_contents(\"http", "http.request", "httpx.", "wget", "curl", "HTTP::Tiny", "Invoke-WebRequest", "iwr ", "DownloadString"]);
-    let evals = has_any(code, &["exec(", "eval(", "eval ", "system(", "os.system", "subprocess", "popen", "child_process", "spawn(", "instance_eval", "Function(", "loadstring", "load(", "Invoke-Expression", "iex", "| sh", "| bash", "|sh", "|bash"]);
+    let fetch = has_any(
+        code,
+        &[
+            "urlopen",
+            "urllib",
+            "requests.get",
+            "requests.post",
+            "http.get",
+            "https.get",
+            "fetch(",
+            "LWP",
+            "open-uri",
+            "Net::HTTP",
+            "URI.open",
+            "URI.parse",
+            "file_get_contents('http",
+            "file_get_contents(\"http",
+            "http.request",
+            "httpx.",
+            "wget",
+            "curl",
+            "HTTP::Tiny",
+            "Invoke-WebRequest",
+            "iwr ",
+            "DownloadString",
+        ],
+    );
+    let evals = has_any(
+        code,
+        &[
+            "exec(",
+            "eval(",
+            "eval ",
+            "system(",
+            "os.system",
+            "subprocess",
+            "popen",
+            "child_process",
+            "spawn(",
+            "instance_eval",
+            "Function(",
+            "loadstring",
+            "load(",
+            "Invoke-Expression",
+            "iex",
+            "| sh",
+            "| bash",
+            "|sh",
+            "|bash",
+        ],
+    );
     if fetch && evals {
-        w.hit("shell.remote-code", Deny, format!("`{prog}` code downloads code and runs it"), inv);
+        w.hit(
+            "shell.remote-code",
+            Deny,
+            format!("`{prog}` code downloads code and runs it"),
+            inv,
+        );
     }
-    let secret = has_any(code, &[".ssh/id_", ".aws/credentials", "/etc/shadow", ".kube/config", ".git-credentials", ".netrc", ".pgpass", "os.environ", "process.env", "ENV[", "%ENV", "getenv("]);
-    let sends = has_any(code, &["requests.post", "urlopen", "http.request", "fetch(", "Net::HTTP.post", "sendall", ".send(", "smtplib", "post(", "PUT", "upload"]);
-    if secret && sends && has_any(code, &[".ssh/id_", ".aws/credentials", "/etc/shadow", ".kube/config", ".git-credentials", ".netrc", ".pgpass", "os.environ", "process.env"]) {
-        w.hit("shell.secret-exfiltration", Deny, format!("`{prog}` code reads credentials or the environment and sends them"), inv);
-    } else if has_any(code, &[".ssh/id_", ".aws/credentials", "/etc/shadow", ".git-credentials", ".netrc", ".pgpass"]) {
-        w.hit("shell.secret-read", Review, format!("`{prog}` code reads a credentials file"), inv);
+    let secret = has_any(
+        code,
+        &[
+            ".ssh/id_",
+            ".aws/credentials",
+            "/etc/shadow",
+            ".kube/config",
+            ".git-credentials",
+            ".netrc",
+            ".pgpass",
+            "os.environ",
+            "process.env",
+            "ENV[",
+            "%ENV",
+            "getenv(",
+        ],
+    );
+    let sends = has_any(
+        code,
+        &[
+            "requests.post",
+            "urlopen",
+            "http.request",
+            "fetch(",
+            "Net::HTTP.post",
+            "sendall",
+            ".send(",
+            "smtplib",
+            "post(",
+            "PUT",
+            "upload",
+        ],
+    );
+    if secret
+        && sends
+        && has_any(
+            code,
+            &[
+                ".ssh/id_",
+                ".aws/credentials",
+                "/etc/shadow",
+                ".kube/config",
+                ".git-credentials",
+                ".netrc",
+                ".pgpass",
+                "os.environ",
+                "process.env",
+            ],
+        )
+    {
+        w.hit(
+            "shell.secret-exfiltration",
+            Deny,
+            format!("`{prog}` code reads credentials or the environment and sends them"),
+            inv,
+        );
+    } else if has_any(
+        code,
+        &[
+            ".ssh/id_",
+            ".aws/credentials",
+            "/etc/shadow",
+            ".git-credentials",
+            ".netrc",
+            ".pgpass",
+        ],
+    ) {
+        w.hit(
+            "shell.secret-read",
+            Review,
+            format!("`{prog}` code reads a credentials file"),
+            inv,
+        );
     }
-    if has_any(code, &["fork()", "os.fork", "fork;", "fork while", "while(fork", "pcntl_fork"]) && has_any(code, &["while", "for ", "loop", "until"]) {
-        w.hit("shell.resource-exhaustion", Deny, format!("`{prog}` code forks in a loop"), inv);
+    if has_any(
+        code,
+        &[
+            "fork()",
+            "os.fork",
+            "fork;",
+            "fork while",
+            "while(fork",
+            "pcntl_fork",
+        ],
+    ) && has_any(code, &["while", "for ", "loop", "until"])
+    {
+        w.hit(
+            "shell.resource-exhaustion",
+            Deny,
+            format!("`{prog}` code forks in a loop"),
+            inv,
+        );
     }
     for (call, kind) in CALLS {
-        if lang == "python" && matches!(*call, "exec(" | "system(" | "popen(" | "unlink(" | "rmtree(") {
+        if lang == "python"
+            && matches!(
+                *call,
+                "exec(" | "system(" | "popen(" | "unlink(" | "rmtree("
+            )
+        {
             continue;
         }
         let mut from = 0;
@@ -167,21 +405,53 @@ pub(crate) fn code(w: &mut Walker, inv: &Inv, lang: &str, code: &str, st: &mut S
             from = at;
             let Some(lits) = literals(code.get(at..).unwrap_or("")) else {
                 if matches!(kind, Kind::RmTree) {
-                    let unknown = Arg { value: "$(…)".to_owned(), known: false, span: inv.span, ..Arg::default() };
+                    let unknown = Arg {
+                        value: "$(…)".to_owned(),
+                        known: false,
+                        span: inv.span,
+                        ..Arg::default()
+                    };
                     let t = paths::target(&unknown, st.cwd.as_deref(), cx);
-                    super::fs::recursive_delete(w, inv, &t, &format!("`{prog}` `{}`", call.trim_end_matches('(')));
+                    super::fs::recursive_delete(
+                        w,
+                        inv,
+                        &t,
+                        &format!("`{prog}` `{}`", call.trim_end_matches('(')),
+                    );
                 }
                 continue;
             };
             match kind {
                 Kind::Shell => {
-                    let text = if lits.len() == 1 { lits.first().cloned().unwrap_or_default() } else { lits.join(" ") };
+                    let text = if lits.len() == 1 {
+                        lits.first().cloned().unwrap_or_default()
+                    } else {
+                        lits.join(" ")
+                    };
                     if lits.len() > 1 && !call.contains("system") {
-                        let argv: Vec<Arg> = lits.iter().map(|l| Arg::plain(l.clone(), inv.span)).collect();
-                        run_argv(w, inv, argv, &format!("{prog} {}", call.trim_end_matches('(')), st, cx);
+                        let argv: Vec<Arg> = lits
+                            .iter()
+                            .map(|l| Arg::plain(l.clone(), inv.span))
+                            .collect();
+                        run_argv(
+                            w,
+                            inv,
+                            argv,
+                            &format!("{prog} {}", call.trim_end_matches('(')),
+                            st,
+                            cx,
+                        );
                     } else if super::super::parse::parse(&text, cx.depth + 1).is_ok() {
                         let a = Arg::plain(text, inv.span);
-                        run_string(w, inv, &a, &[], &format!("{prog} {}", call.trim_end_matches('(')), st, cx);
+                        run_string(
+                            w,
+                            inv,
+                            &a,
+                            &[],
+                            &format!("{prog} {}", call.trim_end_matches('(')),
+                            st,
+                            cx,
+                        );
                     }
                 }
                 Kind::RmTree | Kind::Remove => {
@@ -200,8 +470,16 @@ pub(crate) fn code(w: &mut Walker, inv: &Inv, lang: &str, code: &str, st: &mut S
     }
     if lang == "awk" {
         // `print | "cmd"` and `"cmd" | getline` run commands too.
-        if code.contains("| \"") || code.contains("|\"") || code.contains("\" |") && code.contains("getline") {
-            w.hit("shell.obfuscated", Review, "`awk` runs a command built from its input".to_owned(), inv);
+        if code.contains("| \"")
+            || code.contains("|\"")
+            || code.contains("\" |") && code.contains("getline")
+        {
+            w.hit(
+                "shell.obfuscated",
+                Review,
+                "`awk` runs a command built from its input".to_owned(),
+                inv,
+            );
         }
     }
 }
@@ -255,11 +533,18 @@ const CALLS: &[(&str, Kind)] = &[
 /// String literals at the start of a call's arguments: one string, or a list of strings.
 fn literals(s: &str) -> Option<Vec<String>> {
     let s = s.trim_start();
-    let s = s.strip_prefix('[').or_else(|| s.strip_prefix('(')).map(str::trim_start).map_or((s, false), |r| (r, true));
+    let s = s
+        .strip_prefix('[')
+        .or_else(|| s.strip_prefix('('))
+        .map(str::trim_start)
+        .map_or((s, false), |r| (r, true));
     let (mut rest, list) = s;
     let mut out = Vec::new();
     loop {
-        rest = rest.trim_start().trim_start_matches(['r', 'b', 'f', 'u']).trim_start();
+        rest = rest
+            .trim_start()
+            .trim_start_matches(['r', 'b', 'f', 'u'])
+            .trim_start();
         let q = rest.chars().next()?;
         if !matches!(q, '\'' | '"' | '`') {
             return if out.is_empty() { None } else { Some(out) };
@@ -300,7 +585,10 @@ mod tests {
     #[test]
     fn literals() {
         assert_eq!(super::literals("'rm -rf /')").unwrap(), vec!["rm -rf /"]);
-        assert_eq!(super::literals("[\"rm\", \"-rf\", \"/x\"])").unwrap(), vec!["rm", "-rf", "/x"]);
+        assert_eq!(
+            super::literals("[\"rm\", \"-rf\", \"/x\"])").unwrap(),
+            vec!["rm", "-rf", "/x"]
+        );
         assert!(super::literals("cmd)").is_none());
     }
 }

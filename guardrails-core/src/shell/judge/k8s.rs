@@ -8,24 +8,122 @@ use super::{dry_run, Opts};
 use crate::finding::Grade::{Deny, Review};
 
 const KUBECTL_TAKES: &[&str] = &[
-    "-n", "--namespace", "-o", "--output", "-l", "--selector", "-c", "--container", "--context", "--cluster", "--kubeconfig", "-f", "--filename",
-    "--field-selector", "--grace-period", "--timeout", "--user", "-s", "--server", "--as", "--token", "--since", "--tail", "-p", "--cascade",
-    "--sort-by", "--template", "--to-revision", "--replicas", "--type", "--patch", "--image", "--port", "--clusterrole", "--role",
-    "--serviceaccount", "--from-literal", "--from-file", "-k", "--kustomize", "--chunk-size", "--show-kind", "--columns",
+    "-n",
+    "--namespace",
+    "-o",
+    "--output",
+    "-l",
+    "--selector",
+    "-c",
+    "--container",
+    "--context",
+    "--cluster",
+    "--kubeconfig",
+    "-f",
+    "--filename",
+    "--field-selector",
+    "--grace-period",
+    "--timeout",
+    "--user",
+    "-s",
+    "--server",
+    "--as",
+    "--token",
+    "--since",
+    "--tail",
+    "-p",
+    "--cascade",
+    "--sort-by",
+    "--template",
+    "--to-revision",
+    "--replicas",
+    "--type",
+    "--patch",
+    "--image",
+    "--port",
+    "--clusterrole",
+    "--role",
+    "--serviceaccount",
+    "--from-literal",
+    "--from-file",
+    "-k",
+    "--kustomize",
+    "--chunk-size",
+    "--show-kind",
+    "--columns",
 ];
 
 /// Kinds whose deletion loses data or a whole workload.
 fn heavy_kind(kind: &str) -> bool {
     let k = kind.to_ascii_lowercase();
-    let k = k.split('/').next().unwrap_or(&k).split('.').next().unwrap_or("").to_owned();
+    let k = k
+        .split('/')
+        .next()
+        .unwrap_or(&k)
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .to_owned();
     matches!(
         k.as_str(),
-        "namespace" | "namespaces" | "ns" | "deployment" | "deployments" | "deploy" | "statefulset" | "statefulsets" | "sts" | "daemonset" | "daemonsets"
-            | "ds" | "pvc" | "pvcs" | "persistentvolumeclaim" | "persistentvolumeclaims" | "pv" | "pvs" | "persistentvolume" | "persistentvolumes" | "crd"
-            | "crds" | "customresourcedefinition" | "customresourcedefinitions" | "all" | "node" | "nodes" | "no" | "cluster" | "clusters" | "service"
-            | "services" | "svc" | "ingress" | "ingresses" | "ing" | "secret" | "secrets" | "configmap" | "configmaps" | "cm" | "replicaset" | "rs"
-            | "cronjob" | "cronjobs" | "cj" | "clusterrole" | "clusterrolebinding" | "storageclass" | "sc" | "mutatingwebhookconfiguration"
-            | "validatingwebhookconfiguration" | "postgresql" | "postgresqls" | "cluster.postgresql.cnpg.io" | "kafka" | "elasticsearch" | "mongodbcommunity"
+        "namespace"
+            | "namespaces"
+            | "ns"
+            | "deployment"
+            | "deployments"
+            | "deploy"
+            | "statefulset"
+            | "statefulsets"
+            | "sts"
+            | "daemonset"
+            | "daemonsets"
+            | "ds"
+            | "pvc"
+            | "pvcs"
+            | "persistentvolumeclaim"
+            | "persistentvolumeclaims"
+            | "pv"
+            | "pvs"
+            | "persistentvolume"
+            | "persistentvolumes"
+            | "crd"
+            | "crds"
+            | "customresourcedefinition"
+            | "customresourcedefinitions"
+            | "all"
+            | "node"
+            | "nodes"
+            | "no"
+            | "cluster"
+            | "clusters"
+            | "service"
+            | "services"
+            | "svc"
+            | "ingress"
+            | "ingresses"
+            | "ing"
+            | "secret"
+            | "secrets"
+            | "configmap"
+            | "configmaps"
+            | "cm"
+            | "replicaset"
+            | "rs"
+            | "cronjob"
+            | "cronjobs"
+            | "cj"
+            | "clusterrole"
+            | "clusterrolebinding"
+            | "storageclass"
+            | "sc"
+            | "mutatingwebhookconfiguration"
+            | "validatingwebhookconfiguration"
+            | "postgresql"
+            | "postgresqls"
+            | "cluster.postgresql.cnpg.io"
+            | "kafka"
+            | "elasticsearch"
+            | "mongodbcommunity"
     )
 }
 
@@ -34,23 +132,48 @@ pub(crate) fn judge(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Optio
     match inv.program() {
         "kubectl" | "oc" | "k" | "microk8s.kubectl" | "kubecolor" => Some(kubectl(w, inv, st, cx)),
         "helm" => Some(helm(w, inv)),
-        "docker" | "podman" | "nerdctl" => Some(docker(w, inv, st, cx)),
-        "docker-compose" | "podman-compose" => Some(compose(w, inv, inv.args(), st, cx)),
+        "docker" | "podman" | "nerdctl" => Some(super::docker::docker(w, inv, st, cx)),
+        "docker-compose" | "podman-compose" => {
+            Some(super::docker::compose(w, inv, inv.args(), st, cx))
+        }
         "argocd" | "flux" => {
             let words: Vec<&str> = inv.args().iter().map(|a| a.value.as_str()).collect();
             if words.contains(&"delete") || words.contains(&"uninstall") {
-                w.hit("shell.k8s-destroy", Deny, format!("`{}` deletes applications from the cluster", inv.program()), inv);
-            } else if words.iter().any(|w| matches!(*w, "sync" | "rollback" | "reconcile" | "suspend" | "resume")) {
-                w.hit("shell.deploy", Review, format!("`{}` deploys to the cluster", inv.program()), inv);
+                w.hit(
+                    "shell.k8s-destroy",
+                    Deny,
+                    format!("`{}` deletes applications from the cluster", inv.program()),
+                    inv,
+                );
+            } else if words
+                .iter()
+                .any(|w| matches!(*w, "sync" | "rollback" | "reconcile" | "suspend" | "resume"))
+            {
+                w.hit(
+                    "shell.deploy",
+                    Review,
+                    format!("`{}` deploys to the cluster", inv.program()),
+                    inv,
+                );
             }
             Some(Flow::bits(flow::OPAQUE))
         }
         "kustomize" | "skaffold" | "tilt" => {
             let words: Vec<&str> = inv.args().iter().map(|a| a.value.as_str()).collect();
             if words.contains(&"delete") {
-                w.hit("shell.k8s-destroy", Deny, format!("`{} delete` deletes workloads", inv.program()), inv);
+                w.hit(
+                    "shell.k8s-destroy",
+                    Deny,
+                    format!("`{} delete` deletes workloads", inv.program()),
+                    inv,
+                );
             } else if words.iter().any(|w| matches!(*w, "run" | "deploy" | "up")) {
-                w.hit("shell.deploy", Review, format!("`{}` deploys to the cluster", inv.program()), inv);
+                w.hit(
+                    "shell.deploy",
+                    Review,
+                    format!("`{}` deploys to the cluster", inv.program()),
+                    inv,
+                );
             }
             Some(Flow::bits(flow::OPAQUE))
         }
@@ -80,48 +203,136 @@ fn kubectl(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
         return run_argv(w, inv, inner, &format!("{prog} exec"), &mut sub_st, &cx).opaque();
     }
     let dry = dry_run(inv);
-    let all = o.has(&["--all", "-A", "--all-namespaces"]) || o.value(&["-l", "--selector"]).is_some();
+    let all =
+        o.has(&["--all", "-A", "--all-namespaces"]) || o.value(&["-l", "--selector"]).is_some();
     match sub {
         "delete" if !dry => {
             let kinds: Vec<&str> = words.iter().skip(1).copied().collect();
             let kind = kinds.first().copied().unwrap_or("");
-            let from_file = o.value(&["-f", "--filename", "-k", "--kustomize"]).is_some();
+            let from_file = o
+                .value(&["-f", "--filename", "-k", "--kustomize"])
+                .is_some();
             let dynamic = o.pos.get(1).is_some_and(|a| !a.known);
-            let pods = matches!(kind.split('/').next().unwrap_or(""), "pod" | "pods" | "po" | "job" | "jobs");
+            let pods = matches!(
+                kind.split('/').next().unwrap_or(""),
+                "pod" | "pods" | "po" | "job" | "jobs"
+            );
             if dynamic || kinds.iter().any(|k| heavy_kind(k)) || all && !pods {
-                w.hit("shell.k8s-destroy", Deny, format!("`{prog} delete {}` deletes cluster resources", kinds.join(" ")), inv);
+                w.hit(
+                    "shell.k8s-destroy",
+                    Deny,
+                    format!(
+                        "`{prog} delete {}` deletes cluster resources",
+                        kinds.join(" ")
+                    ),
+                    inv,
+                );
             } else if from_file {
-                w.hit("shell.k8s-destroy", Review, format!("`{prog} delete -f` deletes every resource in a manifest"), inv);
+                w.hit(
+                    "shell.k8s-destroy",
+                    Review,
+                    format!("`{prog} delete -f` deletes every resource in a manifest"),
+                    inv,
+                );
             } else {
-                w.hit("shell.k8s-destroy", Review, format!("`{prog} delete {}` deletes a cluster resource", kinds.join(" ")), inv);
+                w.hit(
+                    "shell.k8s-destroy",
+                    Review,
+                    format!(
+                        "`{prog} delete {}` deletes a cluster resource",
+                        kinds.join(" ")
+                    ),
+                    inv,
+                );
             }
         }
         "drain" if !dry => {
-            let grade = if all || o.has(&["--delete-emptydir-data", "--delete-local-data"]) && o.has(&["--force"]) && all { Deny } else { Review };
-            w.hit("shell.k8s-destroy", grade, format!("`{prog} drain` evicts every pod from a node"), inv);
+            let grade = if all { Deny } else { Review };
+            w.hit(
+                "shell.k8s-destroy",
+                grade,
+                format!("`{prog} drain` evicts every pod from a node"),
+                inv,
+            );
         }
-        "apply" | "replace" | "patch" | "edit" | "scale" | "set" | "cordon" | "uncordon" | "taint" | "label" | "annotate" | "autoscale" | "expose" | "run" | "create" if !dry => {
+        "apply" | "replace" | "patch" | "edit" | "scale" | "set" | "cordon" | "uncordon"
+        | "taint" | "label" | "annotate" | "autoscale" | "expose" | "run" | "create"
+            if !dry =>
+        {
             if sub == "create" && words.get(1).is_some_and(|k| k.contains("rolebinding")) {
-                let admin = args.iter().any(|a| a.value.contains("cluster-admin") || a.value == "admin" || a.value.ends_with("=admin"));
-                w.hit("shell.privilege-change", if admin { Deny } else { Review }, format!("`{prog} create {}` grants a role", words.get(1).copied().unwrap_or("")), inv);
+                let admin = args.iter().any(|a| {
+                    a.value.contains("cluster-admin")
+                        || a.value == "admin"
+                        || a.value.ends_with("=admin")
+                });
+                w.hit(
+                    "shell.privilege-change",
+                    if admin { Deny } else { Review },
+                    format!(
+                        "`{prog} create {}` grants a role",
+                        words.get(1).copied().unwrap_or("")
+                    ),
+                    inv,
+                );
             } else if sub == "replace" && o.has(&["--force"]) {
-                w.hit("shell.k8s-destroy", Review, format!("`{prog} replace --force` deletes and recreates resources"), inv);
-            } else if sub == "create" && matches!(words.get(1).copied(), Some("namespace" | "ns" | "configmap" | "cm")) {
-                w.hit("shell.deploy", Review, format!("`{prog} create` adds resources to the cluster"), inv);
+                w.hit(
+                    "shell.k8s-destroy",
+                    Review,
+                    format!("`{prog} replace --force` deletes and recreates resources"),
+                    inv,
+                );
+            } else if sub == "create"
+                && matches!(
+                    words.get(1).copied(),
+                    Some("namespace" | "ns" | "configmap" | "cm")
+                )
+            {
+                w.hit(
+                    "shell.deploy",
+                    Review,
+                    format!("`{prog} create` adds resources to the cluster"),
+                    inv,
+                );
             } else {
-                w.hit("shell.deploy", Review, format!("`{prog} {sub}` changes the cluster"), inv);
+                w.hit(
+                    "shell.deploy",
+                    Review,
+                    format!("`{prog} {sub}` changes the cluster"),
+                    inv,
+                );
             }
         }
-        "rollout" => {
-            if words.get(1).is_some_and(|s| matches!(*s, "restart" | "undo" | "pause" | "resume")) {
-                w.hit("shell.deploy", Review, format!("`{prog} rollout {}` changes a running workload", words.get(1).copied().unwrap_or("")), inv);
-            }
+        "rollout"
+            if words
+                .get(1)
+                .is_some_and(|s| matches!(*s, "restart" | "undo" | "pause" | "resume")) =>
+        {
+            w.hit(
+                "shell.deploy",
+                Review,
+                format!(
+                    "`{prog} rollout {}` changes a running workload",
+                    words.get(1).copied().unwrap_or("")
+                ),
+                inv,
+            );
         }
         "get" | "describe" => {
             let secrets = words.iter().skip(1).any(|k| k.starts_with("secret"));
             let out = o.value(&["-o", "--output"]).unwrap_or_default();
-            if secrets && (out.starts_with("yaml") || out.starts_with("json") || out.starts_with("jsonpath") || out.starts_with("go-template") || out.starts_with("custom-columns")) {
-                w.hit("shell.secret-read", Review, format!("`{prog} get secret -o {out}` prints secret values"), inv);
+            if secrets
+                && (out.starts_with("yaml")
+                    || out.starts_with("json")
+                    || out.starts_with("jsonpath")
+                    || out.starts_with("go-template")
+                    || out.starts_with("custom-columns"))
+            {
+                w.hit(
+                    "shell.secret-read",
+                    Review,
+                    format!("`{prog} get secret -o {out}` prints secret values"),
+                    inv,
+                );
                 return Flow::bits(flow::SECRET);
             }
             if sub == "get" {
@@ -129,9 +340,21 @@ fn kubectl(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
             }
         }
         "cp" | "port-forward" | "proxy" | "attach" => {}
-        "certificate" if words.get(1) == Some(&"approve") => w.hit("shell.privilege-change", Review, format!("`{prog} certificate approve` issues a client certificate"), inv),
-        "config" if words.get(1).is_some_and(|s| *s == "view") && o.has(&["--raw", "--flatten"]) => {
-            w.hit("shell.secret-read", Review, format!("`{prog} config view --raw` prints cluster credentials"), inv);
+        "certificate" if words.get(1) == Some(&"approve") => w.hit(
+            "shell.privilege-change",
+            Review,
+            format!("`{prog} certificate approve` issues a client certificate"),
+            inv,
+        ),
+        "config"
+            if words.get(1).is_some_and(|s| *s == "view") && o.has(&["--raw", "--flatten"]) =>
+        {
+            w.hit(
+                "shell.secret-read",
+                Review,
+                format!("`{prog} config view --raw` prints cluster credentials"),
+                inv,
+            );
             return Flow::bits(flow::SECRET);
         }
         _ => {}
@@ -140,162 +363,43 @@ fn kubectl(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
 }
 
 fn helm(w: &mut Walker, inv: &Inv) -> Flow {
-    let o = Opts::parse(inv.args(), &["-n", "--namespace", "-f", "--values", "--set", "--version", "--kube-context", "--timeout", "--repo"]);
+    let o = Opts::parse(
+        inv.args(),
+        &[
+            "-n",
+            "--namespace",
+            "-f",
+            "--values",
+            "--set",
+            "--version",
+            "--kube-context",
+            "--timeout",
+            "--repo",
+        ],
+    );
     let sub = o.words().first().copied().unwrap_or("");
     if dry_run(inv) {
         return Flow::bits(flow::OPAQUE);
     }
     match sub {
-        "uninstall" | "delete" | "del" | "un" => w.hit("shell.k8s-destroy", Deny, "`helm uninstall` deletes a release and its resources".to_owned(), inv),
-        "upgrade" | "install" | "rollback" => w.hit("shell.deploy", Review, format!("`helm {sub}` deploys to the cluster"), inv),
-        "push" => w.hit("shell.publish", Review, "`helm push` publishes a chart".to_owned(), inv),
-        _ => {}
-    }
-    Flow::bits(flow::OPAQUE)
-}
-
-const DOCKER_RUN_TAKES: &[&str] = &[
-    "-v", "--volume", "-e", "--env", "-p", "--publish", "--name", "-w", "--workdir", "-u", "--user", "--network", "--net", "--entrypoint", "-m",
-    "--memory", "--cpus", "--mount", "-l", "--label", "--env-file", "--add-host", "--cap-add", "--cap-drop", "--device", "--restart", "--pid", "--ipc",
-    "--platform", "--hostname", "-h", "--log-driver", "--log-opt", "--ulimit", "--tmpfs", "--security-opt", "--shm-size", "--gpus", "--runtime",
-    "--detach-keys", "--cidfile", "--dns", "--link", "--volumes-from", "--userns", "--uts", "--cgroupns", "--pull", "--stop-signal", "--health-cmd",
-    "-c", "--cpu-shares", "--memory-swap", "--group-add", "--label-file", "--expose",
-];
-
-fn docker(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
-    let args = inv.args();
-    let prog = inv.program();
-    let globals = ["-H", "--host", "--context", "-c", "--config", "-l", "--log-level"];
-    let mut i = 0;
-    while let Some(a) = args.get(i) {
-        if globals.contains(&a.value.as_str()) {
-            i += 2;
-        } else if a.value.starts_with('-') {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    let sub = args.get(i).map_or("", |a| a.value.as_str());
-    let rest = args.get(i + 1..).unwrap_or(&[]);
-    let (sub, rest) = match (sub, rest.first().map(|a| a.value.as_str())) {
-        ("container", Some(s)) if matches!(s, "rm" | "run" | "exec" | "stop" | "kill" | "prune" | "restart") => (s, rest.get(1..).unwrap_or(&[])),
-        ("image", Some("rm")) => ("rmi", rest.get(1..).unwrap_or(&[])),
-        ("image", Some("prune")) => ("image-prune", rest.get(1..).unwrap_or(&[])),
-        ("volume", Some(s)) => (if s == "rm" { "volume-rm" } else if s == "prune" { "volume-prune" } else { "volume" }, rest.get(1..).unwrap_or(&[])),
-        ("system", Some("prune")) => ("system-prune", rest.get(1..).unwrap_or(&[])),
-        ("network", Some("prune" | "rm")) => ("network-rm", rest.get(1..).unwrap_or(&[])),
-        ("compose", _) => return compose(w, inv, rest, st, cx),
-        _ => (sub, rest),
-    };
-    let flags = |names: &[&str]| Opts::parse(rest, &[]).has(names);
-    match sub {
-        "exec" => {
-            let o = Opts::parse(rest, &["-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys"]);
-            let inner = rest_from(rest, &o, 1);
-            if inner.is_empty() {
-                return Flow::bits(flow::OPAQUE);
-            }
-            let mut cx = cx.clone();
-            cx.remote = true;
-            let mut sub_st = st.clone();
-            sub_st.cwd = Some("/".to_owned());
-            return run_argv(w, inv, inner, &format!("{prog} exec"), &mut sub_st, &cx).opaque();
-        }
-        "run" | "create" => {
-            let o = Opts::parse(rest, DOCKER_RUN_TAKES);
-            let mut mounts = Vec::new();
-            for (name, v, a) in &o.values {
-                if name == "-v" || name == "--volume" {
-                    let mut parts = v.split(':');
-                    let host = parts.next().unwrap_or("");
-                    let inside = parts.next().unwrap_or("");
-                    let host = if a.known { host.to_owned() } else { "$PWD".to_owned() };
-                    let host = if host == "$PWD" || host == "." || host == "$(pwd)" { ".".to_owned() } else { host };
-                    if host == "/" || host == "/etc" || host == "/var/run/docker.sock" || host == "/root" {
-                        w.hit("shell.privilege-change", Deny, format!("`{prog} run` mounts the host's `{host}` into a container"), inv);
-                    }
-                    mounts.push((inside.to_owned(), host));
-                }
-            }
-            if o.has(&["--privileged"]) || o.value(&["--pid"]).as_deref() == Some("host") || o.value(&["--cap-add"]).is_some_and(|c| c.contains("SYS_ADMIN") || c == "ALL") {
-                w.hit("shell.privilege-change", Deny, format!("`{prog} run --privileged` gives a container control of the host"), inv);
-            }
-            let inner = rest_from(rest, &o, 1);
-            if !inner.is_empty() {
-                let mut cx = cx.clone();
-                cx.mounts = mounts;
-                cx.remote = true;
-                let mut sub_st = st.clone();
-                sub_st.cwd = Some("/".to_owned());
-                if let Some(wd) = o.value(&["-w", "--workdir"]) {
-                    sub_st.cwd = Some(wd);
-                }
-                return run_argv(w, inv, inner, &format!("{prog} run"), &mut sub_st, &cx).opaque();
-            }
-        }
-        "rm" => {
-            let grade = if flags(&["-v", "--volumes"]) { Deny } else { Review };
-            let rule = if grade == Deny { "shell.database-destroy" } else { "shell.k8s-destroy" };
-            w.hit(rule, grade, format!("`{prog} rm` deletes containers{}", if grade == Deny { " and their volumes" } else { "" }), inv);
-        }
-        "rmi" => w.hit("shell.k8s-destroy", Review, format!("`{prog} rmi` deletes images"), inv),
-        "volume-rm" => w.hit("shell.database-destroy", Deny, format!("`{prog} volume rm` deletes a volume and the data in it"), inv),
-        "volume-prune" => w.hit("shell.recursive-delete", Deny, format!("`{prog} volume prune` deletes every unused volume and its data"), inv),
-        "system-prune" => {
-            if flags(&["--volumes"]) {
-                w.hit("shell.recursive-delete", Deny, format!("`{prog} system prune --volumes` deletes every unused volume and its data"), inv);
-            } else {
-                w.hit("shell.k8s-destroy", Review, format!("`{prog} system prune` deletes stopped containers, networks and images"), inv);
-            }
-        }
-        "image-prune" | "network-rm" | "builder" => {
-            if sub != "builder" || rest.first().is_some_and(|a| a.is("prune")) {
-                w.hit("shell.k8s-destroy", Review, format!("`{prog}` deletes images or networks"), inv);
-            }
-        }
-        "stop" | "kill" | "restart" | "pause" => w.hit("shell.system-tamper", Review, format!("`{prog} {sub}` stops a running container"), inv),
-        "push" => w.hit("shell.publish", Review, format!("`{prog} push` publishes an image"), inv),
-        "login" if rest.iter().any(|a| a.is("-p") || a.value.starts_with("--password=")) => {}
-        "swarm" | "service" | "stack" => {
-            let words: Vec<&str> = rest.iter().map(|a| a.value.as_str()).collect();
-            if words.iter().any(|w| matches!(*w, "rm" | "leave" | "remove")) {
-                w.hit("shell.k8s-destroy", Deny, format!("`{prog} {sub}` removes running services"), inv);
-            } else if words.iter().any(|w| matches!(*w, "deploy" | "update" | "scale" | "rollback")) {
-                w.hit("shell.deploy", Review, format!("`{prog} {sub}` deploys"), inv);
-            }
-        }
-        _ => {}
-    }
-    Flow::bits(flow::OPAQUE)
-}
-
-fn compose(w: &mut Walker, inv: &Inv, args: &[Arg], st: &mut State, cx: &Cx) -> Flow {
-    let o = Opts::parse(args, &["-f", "--file", "-p", "--project-name", "--profile", "--env-file", "--project-directory"]);
-    let sub = o.pos.first().map_or("", |a| a.value.as_str());
-    let after: Vec<Arg> = rest_from(args, &o, 1);
-    match sub {
-        "exec" | "run" => {
-            let eo = Opts::parse(&after, &["-e", "--env", "-u", "--user", "-w", "--workdir", "--index", "-v", "--volume", "--name", "--entrypoint", "-p", "--publish"]);
-            let inner = rest_from(&after, &eo, 1);
-            if !inner.is_empty() {
-                let mut cx = cx.clone();
-                cx.remote = true;
-                let mut sub_st = st.clone();
-                sub_st.cwd = Some("/".to_owned());
-                return run_argv(w, inv, inner, &format!("compose {sub}"), &mut sub_st, &cx).opaque();
-            }
-        }
-        "down" => {
-            if after.iter().any(|a| a.is("-v") || a.is("--volumes")) {
-                w.hit("shell.database-destroy", Deny, "`docker compose down -v` deletes the services' volumes and their data".to_owned(), inv);
-            } else {
-                w.hit("shell.system-tamper", Review, "`docker compose down` stops and removes the services".to_owned(), inv);
-            }
-        }
-        "rm" => w.hit("shell.k8s-destroy", if after.iter().any(|a| a.is("-v")) { Deny } else { Review }, "`docker compose rm` deletes containers".to_owned(), inv),
-        "stop" | "kill" | "restart" | "pause" => w.hit("shell.system-tamper", Review, format!("`docker compose {sub}` stops running services"), inv),
-        "push" => w.hit("shell.publish", Review, "`docker compose push` publishes images".to_owned(), inv),
+        "uninstall" | "delete" | "del" | "un" => w.hit(
+            "shell.k8s-destroy",
+            Deny,
+            "`helm uninstall` deletes a release and its resources".to_owned(),
+            inv,
+        ),
+        "upgrade" | "install" | "rollback" => w.hit(
+            "shell.deploy",
+            Review,
+            format!("`helm {sub}` deploys to the cluster"),
+            inv,
+        ),
+        "push" => w.hit(
+            "shell.publish",
+            Review,
+            "`helm push` publishes a chart".to_owned(),
+            inv,
+        ),
         _ => {}
     }
     Flow::bits(flow::OPAQUE)
