@@ -60,15 +60,21 @@ impl Flow {
         self.bits & bits != 0
     }
 
-    /// Joins two flows that both reach the same place.
+    /// Whether nothing flowed at all.
+    fn is_empty(&self) -> bool {
+        self.bits == 0 && self.content.is_none() && self.paths.is_none()
+    }
+
+    /// Joins two flows that both reach the same place (one after the other).
     pub(crate) fn merge(&mut self, other: &Flow) {
-        self.bits |= other.bits;
+        let (self_empty, other_empty) = (self.is_empty(), other.is_empty());
         self.content = match (self.content.take(), &other.content) {
             (Some(a), Some(b)) => Some(a + b),
-            (Some(a), None) if other.bits == 0 && other.paths.is_none() => Some(a),
-            (None, Some(b)) if self.bits == 0 && self.paths.is_none() => Some(b.clone()),
+            (Some(a), None) if other_empty => Some(a),
+            (None, Some(b)) if self_empty => Some(b.clone()),
             _ => None,
         };
+        self.bits |= other.bits;
         if self.paths.is_none() {
             self.paths.clone_from(&other.paths);
         }

@@ -313,3 +313,63 @@ pub(crate) fn analyze_argv(argv: &[String]) -> ShellAnalysis {
     invisible_notice(&joined, &mut a);
     a
 }
+
+#[cfg(test)]
+mod timing {
+    /// Parse-only and full-analysis time per row over the shared shell corpora (when present).
+    #[test]
+    #[ignore = "timing, run in release with --ignored --nocapture"]
+    fn parse_and_analyse_micros() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared");
+        let mut rows = Vec::new();
+        for f in [
+            "corpus/shell.jsonl",
+            "external/nl2bash-sample.jsonl",
+            "external/dcg-tests.jsonl",
+        ] {
+            let Ok(text) = std::fs::read_to_string(format!("{root}/{f}")) else {
+                continue;
+            };
+            for line in text.lines() {
+                let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                    continue;
+                };
+                if let Some(s) = v.get("input").and_then(|i| i.as_str()) {
+                    rows.push(s.to_owned());
+                }
+            }
+        }
+        if rows.is_empty() {
+            return;
+        }
+        let bytes: usize = rows.iter().map(String::len).sum();
+        for (name, f) in [
+            (
+                "parse",
+                (|s: &str| usize::from(super::parse::parse(s, 0).is_ok())) as fn(&str) -> usize,
+            ),
+            ("analyse", |s: &str| {
+                super::analyze_command(s, crate::ShellKind::Bash)
+                    .detections
+                    .len()
+            }),
+        ] {
+            let mut per_row = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let start = std::time::Instant::now();
+                for _ in 0..50 {
+                    std::hint::black_box(f(std::hint::black_box(r)));
+                }
+                per_row.push(start.elapsed().as_secs_f64() * 1e6 / 50.0);
+            }
+            let mean = per_row.iter().sum::<f64>() / per_row.len() as f64;
+            per_row.sort_by(f64::total_cmp);
+            let p50 = per_row.get(per_row.len() / 2).copied().unwrap_or(0.0);
+            let p99 = per_row
+                .get(per_row.len() * 99 / 100)
+                .copied()
+                .unwrap_or(0.0);
+            println!("{name}: {} rows, mean {} bytes: mean {mean:.2} us, p50 {p50:.2} us, p99 {p99:.2} us", rows.len(), bytes / rows.len());
+        }
+    }
+}
