@@ -205,3 +205,30 @@ fn explain_and_rules() {
     let n = String::from_utf8_lossy(&out.stdout).lines().count();
     assert!(n >= 20, "{n} rules");
 }
+
+#[test]
+fn batch_answers_each_line_without_waiting_for_more_input() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guardrails"))
+        .args(["batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    for (i, text) in ["SELECT 1", "DROP TABLE t"].iter().enumerate() {
+        writeln!(
+            stdin,
+            "{{\"id\":{i},\"action\":{{\"kind\":\"sql\",\"text\":\"{text}\"}}}}"
+        )
+        .unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap(); // would hang if batch waited for a full chunk
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["id"], i);
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}

@@ -1,6 +1,6 @@
 //! `guardrails batch`: JSONL in, JSONL out, in input order, constant memory, several threads.
 
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 
 use guardrails_core::{wire, Policy};
 
@@ -8,6 +8,10 @@ use super::EXIT_ERROR;
 
 /// Lines decided per chunk; memory is bounded by one chunk per thread.
 const CHUNK: usize = 512;
+/// Lines decided per chunk when auditing.
+const AUDIT_CHUNK: usize = 16;
+/// Input buffer: large enough that a file fills whole chunks.
+const READ_BUFFER: usize = 1 << 20;
 
 /// Arguments of `batch`.
 #[derive(Debug, clap::Args)]
@@ -92,14 +96,15 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
     if a.monitor {
         policy = policy.monitor();
     }
-    let (reader, total): (Box<dyn BufRead>, Option<u64>) = if a.input == "-" {
-        (Box::new(BufReader::new(std::io::stdin())), None)
+    let (input, total): (Box<dyn Read>, Option<u64>) = if a.input == "-" {
+        (Box::new(std::io::stdin()), None)
     } else {
         let f =
             std::fs::File::open(&a.input).map_err(|e| format!("cannot open `{}`: {e}", a.input))?;
         let len = f.metadata().map(|m| m.len()).ok();
-        (Box::new(BufReader::new(f)), len)
+        (Box::new(f), len)
     };
+    let mut reader = BufReader::with_capacity(READ_BUFFER, input);
     let progress = match total {
         Some(len) if std::io::stderr().is_terminal() => {
             let bar = indicatif::ProgressBar::new(len);
@@ -130,25 +135,36 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
         writeln!(out, "{}", crate::render::TABLE_HEADER)
             .map_err(|e| format!("cannot write output: {e}"))?;
     }
-    let mut lines = reader.lines();
-    loop {
+    // With an audit log, records are acknowledged as soon as they are durable: small chunks.
+    let chunk_limit = if sink.is_some() { AUDIT_CHUNK } else { CHUNK };
+    let mut eof = false;
+    while !eof {
+        // A chunk is what is already read, up to CHUNK lines: a client that sends one line and
+        // waits for its answer gets it at once; a file is decided in large parallel chunks.
         let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
-        for line in lines.by_ref() {
-            let line = line.map_err(|e| format!("cannot read input: {e}"))?;
+        loop {
+            let mut line = String::new();
+            let n = reader
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read input: {e}"))?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
             number += 1;
             if let Some(bar) = &progress {
-                bar.inc(line.len() as u64 + 1);
+                bar.inc(n as u64);
             }
-            if line.trim().is_empty() {
-                continue;
+            let line = line.trim_end_matches(['\n', '\r']).to_owned();
+            if !line.trim().is_empty() {
+                chunk.push((number, line));
             }
-            chunk.push((number, line));
-            if chunk.len() == CHUNK {
+            if chunk.len() == chunk_limit || reader.buffer().is_empty() {
                 break;
             }
         }
         if chunk.is_empty() {
-            break;
+            continue;
         }
         let results = decide_chunk(&policy, &chunk, threads, a.table);
         for (text, ok, audited) in results {
@@ -158,6 +174,8 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
             all_ok &= ok;
             writeln!(out, "{text}").map_err(|e| format!("cannot write output: {e}"))?;
         }
+        out.flush()
+            .map_err(|e| format!("cannot write output: {e}"))?;
     }
     out.flush()
         .map_err(|e| format!("cannot write output: {e}"))?;

@@ -35,6 +35,7 @@ impl Subject<'_> {
                 Some((program, args)) => Cow::Owned(vec![CommandIntent {
                     program: base_name(program).to_owned(),
                     args: args.to_vec(),
+                    ..CommandIntent::default()
                 }]),
                 None => Cow::Borrowed(&[]),
             },
