@@ -42,6 +42,8 @@ pub(crate) struct Arg {
     pub quoted: bool,
     /// Comes from `mktemp`.
     pub temp: bool,
+    /// Stands for the files a `find` (or a list) produced: many files across a tree.
+    pub listed: bool,
 }
 
 impl Arg {

@@ -121,6 +121,7 @@ pub(crate) fn find(w: &mut Walker, inv: &Inv, st: &mut State, cx: &Cx) -> Flow {
                         Arg {
                             value: c.value.replace("{}", &item.value),
                             glob: true,
+                            listed: true,
                             known: c.known && item.known,
                             ..c.clone()
                         }

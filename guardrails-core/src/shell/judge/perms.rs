@@ -52,6 +52,7 @@ pub(crate) fn perms(w: &mut Walker, inv: &Inv, st: &State, cx: &Cx) {
         .map(|a| paths::target(a, st.cwd.as_deref(), cx))
         .collect();
     let bulk = args.iter().any(|a| a.glob || !a.known);
+    let listed = args.iter().any(|a| a.listed);
     let to_root = prog == "chown"
         && (mode == "root" || mode.starts_with("root:") || mode == "0" || mode.starts_with("0:"));
     if targets.is_empty() && bulk {
@@ -106,12 +107,20 @@ pub(crate) fn perms(w: &mut Walker, inv: &Inv, st: &State, cx: &Cx) {
                 "/etc/shadow" | "/etc/passwd" | "/etc/sudoers" | "/etc/gshadow" | "/etc/group"
             ) || n.starts_with("/etc/sudoers")
         });
+        // A pattern with a suffix (`scripts/*.sh`) names files; a bare `*`, a filtered `find`
+        // result or an unknown word can be anything.
+        let specific = t
+            .pattern
+            .as_deref()
+            .is_some_and(|p| p != "*" && !p.contains("(filtered)"));
         let allowed = recursive && matches!(t.zone, Zone::Build)
             || !recursive
-                && matches!(t.zone, Zone::ProjectSub | Zone::Build | Zone::Temp)
-                && t.pattern.is_none()
+                && matches!(
+                    t.zone,
+                    Zone::ProjectSub | Zone::Build | Zone::Temp | Zone::Project
+                )
+                && (t.pattern.is_none() && !bulk || specific && !listed)
                 && !t.contents
-                && !bulk
                 && !to_root
             || matches!(t.zone, Zone::Temp) && !to_root;
         if sensitive || system && (recursive || world) {

@@ -650,6 +650,7 @@ fn items(stdin: &Flow, from_file: bool, inv: &Inv) -> Arg {
             value: p.clone(),
             known: true,
             glob: true,
+            listed: true,
             span: inv.span,
             ..Arg::default()
         },
@@ -673,6 +674,7 @@ fn substitute(a: &mut Arg, r: &str, item: &Arg) {
     a.value = a.value.replace(r, &item.value);
     a.known &= item.known;
     a.glob |= item.glob;
+    a.listed |= item.listed;
     a.flow.merge(&item.flow);
 }
 
