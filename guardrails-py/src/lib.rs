@@ -42,8 +42,9 @@ pub(crate) const DETACH_BYTES: usize = 16 * 1024;
 /// ... verdict = "deny"
 /// ... sql = { functions = ["pg_sleep*"] }
 /// ... ''')
-/// >>> p.evaluate(Sql("SELECT 1 FROM t WHERE pg_sleep(5) IS NULL", dialect="postgres")).rules
-/// ['no-sleep']
+/// >>> d = p.evaluate(Sql("SELECT 1 FROM t WHERE pg_sleep(5) IS NULL", dialect="postgres"))
+/// >>> d.verdict, "no-sleep" in d.rules
+/// (<Verdict.DENY: 'deny'>, True)
 #[pyclass(frozen, module = "access_guardrails", name = "Policy")]
 #[derive(Debug)]
 struct PyPolicy {

@@ -2,6 +2,7 @@
 
 import os
 import datetime
+import pathlib
 from types import TracebackType
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union, final
 
@@ -328,7 +329,7 @@ class Match:
     @property
     def end(self) -> int:
         """Index after the last character in the string."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
 def detect(text: str) -> List[Match]:
@@ -355,7 +356,7 @@ class AuditHead:
     @property
     def hash(self) -> str:
         """Its hash, 64 lowercase hex digits."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
 @final
@@ -419,7 +420,7 @@ class FileSink:
     def head(self) -> Optional[AuditHead]:
         """The chain head as this sink last saw it."""
     @property
-    def path(self) -> str:
+    def path(self) -> pathlib.Path:
         """The log's path."""
     def __enter__(self) -> "FileSink": ...
     def __exit__(
