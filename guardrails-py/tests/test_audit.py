@@ -163,3 +163,16 @@ def test_bad_arguments(tmp_path: Path) -> None:
         verify(tmp_path / "missing.jsonl")
     with pytest.raises(FileNotFoundError):
         FileSink(tmp_path / "no" / "dir" / "audit.jsonl")
+
+
+def test_the_audited_masked_queries_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import runpy
+
+    from conftest import REPO
+
+    runpy.run_path(str(REPO / "examples/python/audited_masked_queries.py"), run_name="__main__")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("-> [['ada', '[email]', '+** ** **** 0958', 'card [card]']]")
+    assert out[1].endswith("refused: deny: ['no-login-secrets']")
+    assert out[2].endswith("refused: deny: ['sql.delete-without-where']")
+    assert out[3].startswith("audit log: 3 records verified, head 2:")
