@@ -254,9 +254,11 @@ impl AuditChain {
 impl AuditChain {
     #[new]
     #[pyo3(signature = (key = None))]
-    fn new(key: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        Ok(AuditChain {
-            chain: Mutex::new(ga::Chain::new(extract_key(key)?)),
+    fn new(py: Python<'_>, key: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        guard(py, || {
+            Ok(AuditChain {
+                chain: Mutex::new(ga::Chain::new(extract_key(key)?)),
+            })
         })
     }
 

@@ -141,7 +141,7 @@ impl PyPolicy {
     /// >>> Policy.from_toml('version = 1\nmode = "monitor"\n').mode
     /// 'monitor'
     /// >>> try:
-    /// ...     Policy.from_toml('version = 1\n[[builtin]]\nrule = "sql.drop"\nverdict = "reveiw"\n')
+    /// ...     Policy.from_toml("version = 1\n[[builtin]]\nrule = 'sql.drop'\nverdict = 'reveiw'\n")
     /// ... except PolicyError as e:
     /// ...     (e.line, e.field)
     /// (4, 'builtin[0].verdict')
@@ -290,13 +290,20 @@ impl PyPolicy {
     /// >>> p.masker(d).mask_row(["ssn"], ["536-22-1234"])
     /// ['[ssn]']
     #[pyo3(signature = (decision, *, detect_values = false))]
-    fn masker(&self, decision: &Bound<'_, Decision>, detect_values: bool) -> PyMasker {
-        PyMasker {
-            inner: self
-                .inner
-                .masker(&decision.get().inner)
-                .detect_values(detect_values),
-        }
+    fn masker(
+        &self,
+        py: Python<'_>,
+        decision: &Bound<'_, Decision>,
+        detect_values: bool,
+    ) -> PyResult<PyMasker> {
+        guard(py, || {
+            Ok(PyMasker {
+                inner: self
+                    .inner
+                    .masker(&decision.get().inner)
+                    .detect_values(detect_values),
+            })
+        })
     }
 
     /// The JSON entry point: a request `{"action": ..., "context": ...}` as JSON text in, the

@@ -65,10 +65,12 @@ impl PyMasker {
     /// A masker without column masks: the built-in catalogue's column names and the value
     /// detectors.
     #[new]
-    fn new() -> Self {
-        PyMasker {
-            inner: gc::mask::Masker::default(),
-        }
+    fn new(py: Python<'_>) -> PyResult<Self> {
+        guard(py, || {
+            Ok(PyMasker {
+                inner: gc::mask::Masker::default(),
+            })
+        })
     }
 
     /// Masks every detected value in `text` (`[email]`, `[card]`, ... or as the catalogue's

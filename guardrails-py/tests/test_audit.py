@@ -176,3 +176,24 @@ def test_the_audited_masked_queries_example_runs(capsys: pytest.CaptureFixture[s
     assert out[1].endswith("refused: deny: ['no-login-secrets']")
     assert out[2].endswith("refused: deny: ['sql.delete-without-where']")
     assert out[3].startswith("audit log: 3 records verified, head 2:")
+
+
+def test_one_sink_shared_between_threads_keeps_one_chain(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "audit.jsonl"
+    sink = FileSink(path, key=KEY, durability="50")
+    action = Sql("SELECT 1")
+    decision = evaluate(action)
+
+    def work() -> None:
+        for _ in range(25):
+            sink.append(action, AGENT, decision)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sink.sync()
+    assert verify(path, key=KEY, expected_head=sink.head).count == 100
