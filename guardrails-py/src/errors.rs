@@ -7,6 +7,7 @@
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule};
@@ -62,13 +63,8 @@ pub(crate) fn input_error(py: Python<'_>, message: &str, path: &str, code: &str)
     })
 }
 
-/// `PolicyError`: a policy document that cannot be loaded. For `Policy.from_toml`,
-/// `from_json` and `from_path` when core has them: pass the core error's `line()`,
-/// `column()`, `field()` and `help()`.
-#[expect(
-    dead_code,
-    reason = "used by Policy.from_toml/from_json/from_path once core has policy documents"
-)]
+/// `PolicyError`: a policy document that cannot be loaded (`Policy.from_toml`, `from_json`,
+/// `from_path`), with the core error's `line()`, `column()`, `field()` and `help()`.
 pub(crate) fn policy_error(
     py: Python<'_>,
     message: &str,
@@ -83,6 +79,38 @@ pub(crate) fn policy_error(
         kw.set_item("field", field)?;
         kw.set_item("help", help)
     })
+}
+
+/// `PolicyError` from the core's error: its text (with the location) and its details; an empty
+/// field (the whole document) is `None`.
+pub(crate) fn from_policy_error(py: Python<'_>, e: &guardrails_core::PolicyError) -> PyErr {
+    policy_error(
+        py,
+        &e.to_string(),
+        e.line(),
+        e.column(),
+        Some(e.field()).filter(|f| !f.is_empty()),
+        e.help(),
+    )
+}
+
+/// `AuditError`: an audit log that does not verify, naming the first bad record (`index`,
+/// 0-based) and what is wrong with it (`kind`, the core's `ErrorKind::code`).
+pub(crate) fn audit_error(py: Python<'_>, e: &guardrails_core::audit::AuditError) -> PyErr {
+    make(py, "AuditError", &e.to_string(), |kw| {
+        kw.set_item("index", e.index())?;
+        kw.set_item("kind", e.kind().code())?;
+        kw.set_item("detail", e.detail())
+    })
+}
+
+/// `OSError` (the subclass Python picks for the errno, e.g. `FileNotFoundError`) for a file
+/// operation that failed, with the core's message.
+pub(crate) fn os_error(message: String, io: &std::io::Error, path: &std::path::Path) -> PyErr {
+    match io.raw_os_error() {
+        Some(errno) => PyOSError::new_err((errno, message, path.display().to_string())),
+        None => PyOSError::new_err(message),
+    }
 }
 
 /// `InternalError`: a bug in the engine (a caught panic).

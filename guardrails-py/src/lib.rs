@@ -7,27 +7,44 @@
 //! Every entry point runs inside `errors::guard`, so a Rust panic becomes `InternalError`, never a
 //! `PanicException`.
 
+mod audit;
 mod errors;
+mod mask;
 mod types;
 
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 use guardrails_core as gc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::errors::{guard, input_error, py_json_dumps};
-use crate::types::{Decision, Finding, PyAction, PyContext};
+use crate::errors::{from_policy_error, guard, input_error, py_json_dumps};
+use crate::mask::PyMasker;
+use crate::types::{list_json, Decision, Finding, PyAction, PyContext};
 
 /// Inputs at least this long (bytes of SQL or shell text, or of a dict's JSON) are evaluated
 /// with the GIL released. Below it, releasing and re-taking the GIL costs more than it gives
 /// (see `benches/README.md`, section "Python").
-const DETACH_BYTES: usize = 16 * 1024;
+pub(crate) const DETACH_BYTES: usize = 16 * 1024;
 
 /// A compiled policy. Immutable and safe to share between threads.
 ///
 /// `Policy.builtin()` protects production out of the box. Policy documents
-/// (`Policy.from_toml`, `Policy.from_json`, `Policy.from_path`) load a refined policy.
+/// (`Policy.from_toml`, `Policy.from_json`, `Policy.from_path`; see `docs/policy.md`) refine
+/// it: scoped changes of built-in rules, custom rules, defaults, tool mappings, a sensitive
+/// data catalogue, approvers, monitor mode.
+///
+/// >>> p = Policy.from_toml('''
+/// ... version = 1
+/// ... [[rules]]
+/// ... id = "no-sleep"
+/// ... verdict = "deny"
+/// ... sql = { functions = ["pg_sleep*"] }
+/// ... ''')
+/// >>> d = p.evaluate(Sql("SELECT 1 FROM t WHERE pg_sleep(5) IS NULL", dialect="postgres"))
+/// >>> d.verdict, "no-sleep" in d.rules
+/// (<Verdict.DENY: 'deny'>, True)
 #[pyclass(frozen, module = "access_guardrails", name = "Policy")]
 #[derive(Debug)]
 struct PyPolicy {
@@ -35,7 +52,9 @@ struct PyPolicy {
 }
 
 /// An action argument: borrowed from a typed helper, or parsed from a dict.
-fn extract_action<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<(Cow<'a, gc::Action>, usize)> {
+pub(crate) fn extract_action<'a>(
+    obj: &'a Bound<'_, PyAny>,
+) -> PyResult<(Cow<'a, gc::Action>, usize)> {
     if let Ok(typed) = obj.cast::<PyAction>() {
         let action = &typed.get().action;
         return Ok((Cow::Borrowed(action), typed.get().size));
@@ -55,7 +74,9 @@ fn extract_action<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<(Cow<'a, gc::Action
 }
 
 /// A context argument: `None` (production, agent), a `Context`, or a dict.
-fn extract_context<'a>(obj: Option<&'a Bound<'_, PyAny>>) -> PyResult<Cow<'a, gc::Context>> {
+pub(crate) fn extract_context<'a>(
+    obj: Option<&'a Bound<'_, PyAny>>,
+) -> PyResult<Cow<'a, gc::Context>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(Cow::Owned(gc::Context::default()));
     };
@@ -112,6 +133,58 @@ impl PyPolicy {
         PyPolicy {
             inner: gc::Policy::builtin(),
         }
+    }
+
+    /// Loads a policy document written in TOML. Raises `PolicyError` (with `line`, `column`,
+    /// `field` and `help`) when it cannot; the examples a document gives its rules are run.
+    ///
+    /// >>> Policy.from_toml('version = 1\nmode = "monitor"\n').mode
+    /// 'monitor'
+    /// >>> try:
+    /// ...     Policy.from_toml("version = 1\n[[builtin]]\nrule = 'sql.drop'\nverdict = 'reveiw'\n")
+    /// ... except PolicyError as e:
+    /// ...     (e.line, e.field)
+    /// (4, 'builtin[0].verdict')
+    #[staticmethod]
+    fn from_toml(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Self> {
+        guard(py, || {
+            let text = text.to_cow()?;
+            gc::Policy::from_toml(&text)
+                .map(|inner| PyPolicy { inner })
+                .map_err(|e| from_policy_error(py, &e))
+        })
+    }
+
+    /// Loads a policy document written in JSON (the same schema as TOML). Raises
+    /// `PolicyError`.
+    ///
+    /// >>> Policy.from_json('{"version": 1, "mode": "monitor"}').mode
+    /// 'monitor'
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Self> {
+        guard(py, || {
+            let text = text.to_cow()?;
+            gc::Policy::from_json(&text)
+                .map(|inner| PyPolicy { inner })
+                .map_err(|e| from_policy_error(py, &e))
+        })
+    }
+
+    /// Loads a policy document from a file: JSON when the name ends in `.json`, TOML
+    /// otherwise. Errors name the file; a file that cannot be read is a `PolicyError` too.
+    ///
+    /// >>> try:
+    /// ...     Policy.from_path("no/such/policy.toml")
+    /// ... except PolicyError as e:
+    /// ...     "cannot read the policy" in str(e)
+    /// True
+    #[staticmethod]
+    fn from_path(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        guard(py, || {
+            py.detach(|| gc::Policy::from_path(&path))
+                .map(|inner| PyPolicy { inner })
+                .map_err(|e| from_policy_error(py, &e))
+        })
     }
 
     /// This policy in monitor mode: the same decisions, marked `enforced = False`.
@@ -182,6 +255,54 @@ impl PyPolicy {
                     .collect()
             });
             Ok(decisions.into_iter().map(Decision::from).collect())
+        })
+    }
+
+    /// Decides an action and says, for every rule and change of the policy, whether it applied
+    /// and why: `(decision, steps)`, each step a dict `{rule, outcome, reason}` (`outcome`:
+    /// `matched`, `skipped`, `changed` or `disabled`).
+    ///
+    /// >>> decision, steps = Policy.builtin().explain(Sql("DROP TABLE t"))
+    /// >>> steps[0]["rule"], steps[0]["outcome"]
+    /// ('sql.drop', 'matched')
+    #[pyo3(signature = (action, context = None))]
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        action: &Bound<'py, PyAny>,
+        context: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Decision, Bound<'py, PyAny>)> {
+        guard(py, || {
+            let (action, _) = extract_action(action)?;
+            let context = extract_context(context)?;
+            let (decision, steps) = self.inner.explain(&action, &context);
+            Ok((Decision::from(decision), list_json(py, &steps)?))
+        })
+    }
+
+    /// The masker for a decision this policy made: the decision's masks, the policy's
+    /// catalogue (the document's, or the built-in one) and its strategies. With
+    /// `detect_values=True` it also runs the value detectors on string cells of columns no
+    /// mask names.
+    ///
+    /// >>> p = Policy.builtin()
+    /// >>> d = p.evaluate(Sql("SELECT ssn FROM users WHERE id = $1", dialect="postgres"))
+    /// >>> p.masker(d).mask_row(["ssn"], ["536-22-1234"])
+    /// ['[ssn]']
+    #[pyo3(signature = (decision, *, detect_values = false))]
+    fn masker(
+        &self,
+        py: Python<'_>,
+        decision: &Bound<'_, Decision>,
+        detect_values: bool,
+    ) -> PyResult<PyMasker> {
+        guard(py, || {
+            Ok(PyMasker {
+                inner: self
+                    .inner
+                    .masker(&decision.get().inner)
+                    .detect_values(detect_values),
+            })
         })
     }
 
@@ -263,6 +384,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Decision>()?;
     m.add_class::<Finding>()?;
     types::register(m)?;
+    mask::register(m)?;
+    audit::register(m)?;
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(_force_panic, m)?)?;
     m.add_function(wrap_pyfunction!(_force_panic_detached, m)?)?;

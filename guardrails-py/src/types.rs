@@ -367,7 +367,7 @@ fn verdict<'py>(py: Python<'py>, v: gc::Verdict) -> PyResult<Bound<'py, PyAny>> 
 #[pyclass(frozen, module = "access_guardrails")]
 #[derive(Debug)]
 pub(crate) struct Decision {
-    inner: gc::Decision,
+    pub(crate) inner: gc::Decision,
 }
 
 impl From<gc::Decision> for Decision {
@@ -421,16 +421,27 @@ impl Decision {
         )
     }
 
-    /// Result columns to mask, and how: a list of dicts `{output, position, source, strategy}`.
+    /// Result columns to mask, and how: a list of dicts `{output, position, source, strategy}`
+    /// with `tag` (the catalogue tag of the source), and when they apply `by_name`,
+    /// `statement` and `exempt` (why the actor sees it unmasked). `Policy.masker(decision)`
+    /// applies them.
+    ///
+    /// >>> d = evaluate(Sql("SELECT id, lower(email) AS e FROM users WHERE id = $1", dialect="postgres"))
+    /// >>> [(m["output"], m["position"], m["source"], m["strategy"], m["tag"]) for m in d.masks]
+    /// [('e', 1, 'users.email', 'redact', 'pii.email')]
     #[getter]
     fn masks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        if self.inner.masks.is_empty() {
-            return Ok(PyList::empty(py).into_any());
-        }
-        py_json_loads(
-            py,
-            &serde_json::to_string(&self.inner.masks).unwrap_or_default(),
-        )
+        list_json(py, &self.inner.masks)
+    }
+
+    /// The approvals that lifted review findings: a list of dicts `{approver, expires_at,
+    /// lifted}` (`lifted`: the rule ids). Empty unless a valid signed approval applied.
+    ///
+    /// >>> evaluate(Sql("DROP TABLE t")).approvals
+    /// []
+    #[getter]
+    fn approvals<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        list_json(py, &self.inner.approvals)
     }
 
     /// BLAKE3 digest of the normalised action (secrets replaced): approvals name it.
@@ -463,6 +474,17 @@ impl Decision {
             self.rules()
         )
     }
+}
+
+/// A list of core values as a list of dicts, through their serde form.
+pub(crate) fn list_json<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    items: &[T],
+) -> PyResult<Bound<'py, PyAny>> {
+    if items.is_empty() {
+        return Ok(PyList::empty(py).into_any());
+    }
+    py_json_loads(py, &serde_json::to_string(items).unwrap_or_default())
 }
 
 /// A detection judged by the policy: `rule`, `verdict`, `severity`, `message`, `span`

@@ -16,6 +16,10 @@ True
 ``guard()`` raises ``Denied`` or ``ReviewRequired`` instead; ``Policy.builtin().monitor()``
 computes the same decisions without enforcing them. Actions and contexts are dicts of the
 JSON contract or the typed helpers ``Sql``, ``Shell``, ``Exec``, ``Tool`` and ``Context``.
+
+Policy documents (``Policy.from_toml``, ``from_json``, ``from_path``) refine the built-in
+policy; ``Policy.masker(decision)`` masks result rows, JSON and text (``detect()`` finds
+sensitive values); ``AuditChain``, ``FileSink`` and ``verify()`` keep a tamper-evident log.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional, Union
 
 from ._errors import (
+    AuditError,
     Denied,
     GuardrailsError,
     InputError,
@@ -34,28 +39,42 @@ from ._errors import (
 from ._native import (
     DETACH_BYTES,
     Action,
+    AuditChain,
+    AuditHead,
     Context,
     Decision,
     Exec,
+    FileSink,
     Finding,
+    Masker,
+    Match,
     Policy,
     Shell,
     Sql,
     Tool,
+    Verified,
     __version__,
+    detect,
     evaluate,
+    verify,
 )
 
 __all__ = [
     "Action",
+    "AuditChain",
+    "AuditError",
+    "AuditHead",
     "Context",
     "Decision",
     "Denied",
     "Exec",
+    "FileSink",
     "Finding",
     "GuardrailsError",
     "InputError",
     "InternalError",
+    "Masker",
+    "Match",
     "Policy",
     "PolicyError",
     "ReviewRequired",
@@ -63,10 +82,13 @@ __all__ = [
     "Sql",
     "Tool",
     "Verdict",
+    "Verified",
     "DETACH_BYTES",
     "__version__",
+    "detect",
     "evaluate",
     "guard",
+    "verify",
 ]
 
 ActionLike = Union[Action, Mapping[str, Any]]

@@ -20,6 +20,7 @@ __all__ = [
     "Denied",
     "ReviewRequired",
     "InternalError",
+    "AuditError",
 ]
 
 _RANK = {"allow": 0, "review": 1, "deny": 2}
@@ -134,6 +135,28 @@ class ReviewRequired(GuardrailsError):
     def __init__(self, decision: Decision) -> None:
         super().__init__(_summary(decision))
         self.decision = decision
+
+
+class AuditError(GuardrailsError):
+    """An audit log that does not verify: ``index`` is the 0-based index of the first bad
+    record, ``kind`` what is wrong with it (``modified``, ``dropped``, ``reordered``,
+    ``inserted``, ``truncated``, ``wrong-key``, ``malformed``) and ``detail`` the explanation.
+    ``str(err)`` is the core's message (``record 1: modified: ...``).
+
+    >>> from access_guardrails import verify
+    >>> try:
+    ...     verify(["{}"])
+    ... except AuditError as e:
+    ...     (e.index, e.kind)
+    (0, 'malformed')
+    """
+
+    def __init__(self, message: str, *, index: int, kind: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.index = index
+        self.kind = kind
+        self.detail = detail
 
 
 class InternalError(GuardrailsError):
