@@ -152,11 +152,6 @@ def test_masks_follow_exemptions_of_the_context() -> None:
     assert policy.masker(policy.evaluate(query)).mask_row(["contact"], ["bob@example.com"]) == ["[email]"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: Masker::mask_row skips an exempt mask, then masks the column anyway by the "
-    "catalogue's column name (mask/masker.rs, by_name)",
-)
 def test_an_exempt_column_is_not_masked_by_its_name() -> None:
     policy = Policy.from_toml(EXEMPTING)
     d = policy.evaluate(Sql("SELECT email FROM users WHERE id = $1", dialect="postgres"), LEAD)

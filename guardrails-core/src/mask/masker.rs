@@ -36,6 +36,8 @@ struct ColumnMask {
 pub struct Masker {
     catalogue: Arc<Catalogue>,
     columns: Vec<ColumnMask>,
+    /// Output columns the actor is exempt from (lower-case): never masked by name either.
+    exempt: Vec<String>,
     key: [u8; 32],
     detect_values: bool,
     strategy: Option<Strategy>,
@@ -75,6 +77,12 @@ impl Masker {
                 decision.policy_digest.as_bytes(),
             );
         }
+        m.exempt = decision
+            .masks
+            .iter()
+            .filter(|x| x.exempt.is_some())
+            .map(|x| x.output.to_ascii_lowercase())
+            .collect();
         for mask in decision.masks.iter().filter(|m| m.exempt.is_none()) {
             let tag = mask.tag.clone().unwrap_or_default();
             let strategy = if tag.is_empty() {
@@ -110,6 +118,7 @@ impl Masker {
         Masker {
             catalogue: Arc::new(catalogue),
             columns: Vec::new(),
+            exempt: Vec::new(),
             key,
             detect_values: false,
             strategy: None,
@@ -256,6 +265,9 @@ impl Masker {
             .find(|c| c.name.eq_ignore_ascii_case(name))
         {
             return Some((c.strategy.clone(), c.label.clone()));
+        }
+        if self.exempt.iter().any(|e| e.eq_ignore_ascii_case(name)) {
+            return None;
         }
         let tag = self.catalogue.tag_of_name(name)?;
         Some((self.strategy_of(tag), label_of(tag, name)))
