@@ -1,6 +1,6 @@
 //! `guardrails check`.
 
-use guardrails_core::{wire, Action, Actor, ActorKind, Context, Dialect, Policy, Verdict};
+use guardrails_core::{wire, Action, Context, Dialect, Policy, Verdict};
 
 use super::{print, read_input, EXIT_ALLOW, EXIT_DENY, EXIT_REVIEW};
 
@@ -23,24 +23,8 @@ pub(crate) struct Args {
     /// A JSON file (or `-`) holding an action, or a request `{"action","context"}`.
     #[arg(long, value_name = "FILE")]
     json_action: Option<String>,
-    /// Environment name (production, staging, dev, test, ...). Default production.
-    #[arg(long = "env")]
-    environment: Option<String>,
-    /// Actor kind: human, agent, ci, service. Default agent.
-    #[arg(long)]
-    actor_kind: Option<ActorKind>,
-    /// Actor id.
-    #[arg(long)]
-    actor: Option<String>,
-    /// Actor roles (repeatable).
-    #[arg(long = "role")]
-    roles: Vec<String>,
-    /// Origin of the action (langchain, claude-code, ...).
-    #[arg(long)]
-    origin: Option<String>,
-    /// Target resource.
-    #[arg(long)]
-    resource: Option<String>,
+    #[command(flatten)]
+    context: super::args::ContextArgs,
     /// Compute the decision but do not enforce it (exit 0).
     #[arg(long)]
     monitor: bool,
@@ -77,27 +61,7 @@ pub(crate) fn run(a: Args) -> Result<u8, String> {
     } else {
         return Err("no action given".into());
     };
-    if a.environment.is_some() {
-        context.environment = a.environment;
-    }
-    if let Some(kind) = a.actor_kind {
-        context.actor.kind = kind;
-    }
-    if a.actor.is_some() {
-        context.actor = Actor {
-            id: a.actor,
-            ..context.actor
-        };
-    }
-    if !a.roles.is_empty() {
-        context.actor.roles = a.roles;
-    }
-    if a.origin.is_some() {
-        context.origin = a.origin;
-    }
-    if a.resource.is_some() {
-        context.resource = a.resource;
-    }
+    a.context.apply(&mut context);
     let mut policy = match &a.policy {
         Some(file) => super::policy::load(file)?,
         None => Policy::builtin(),

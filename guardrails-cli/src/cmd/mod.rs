@@ -1,5 +1,6 @@
 //! Subcommands.
 
+pub(crate) mod args;
 pub(crate) mod audit;
 pub(crate) mod batch;
 pub(crate) mod check;

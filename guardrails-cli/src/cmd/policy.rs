@@ -1,7 +1,7 @@
 //! `guardrails policy`: check a document, explain a decision, print the schema, mint approvals.
 
 use guardrails_core::policy::{approval, schema_json, ApprovalClaims, StepOutcome};
-use guardrails_core::{Action, ActorKind, Context, Dialect, Policy, PolicyError};
+use guardrails_core::{Action, Context, Dialect, Policy, PolicyError};
 
 use super::{print, read_input};
 
@@ -45,18 +45,8 @@ pub(crate) struct ExplainArgs {
     /// An argv (everything after `--argv`).
     #[arg(long, num_args = 1.., allow_hyphen_values = true)]
     argv: Option<Vec<String>>,
-    /// Environment name. Default production.
-    #[arg(long = "env")]
-    environment: Option<String>,
-    /// Actor kind: human, agent, ci, service. Default agent.
-    #[arg(long)]
-    actor_kind: Option<ActorKind>,
-    /// Actor id.
-    #[arg(long)]
-    actor: Option<String>,
-    /// Actor roles (repeatable).
-    #[arg(long = "role")]
-    roles: Vec<String>,
+    #[command(flatten)]
+    context: super::args::ContextArgs,
     /// Print the decision and the steps as JSON.
     #[arg(long)]
     json: bool,
@@ -167,15 +157,8 @@ fn explain(a: ExplainArgs) -> Result<u8, String> {
     } else {
         return Err("no action given".into());
     };
-    let mut ctx = Context {
-        environment: a.environment,
-        ..Context::default()
-    };
-    if let Some(k) = a.actor_kind {
-        ctx.actor.kind = k;
-    }
-    ctx.actor.id = a.actor;
-    ctx.actor.roles = a.roles;
+    let mut ctx = Context::default();
+    a.context.apply(&mut ctx);
     let (decision, steps) = policy.explain(&action, &ctx);
     if a.json {
         print(&serde_json::json!({"decision": decision, "steps": steps}).to_string());
