@@ -6,6 +6,7 @@ use std::time::UNIX_EPOCH;
 use guardrails_core::audit::{verify, AuditKey, Chain};
 use guardrails_core::{evaluate, Action, Context, Dialect};
 
+#[allow(clippy::print_stdout, reason = "an example that prints its timings")]
 fn main() {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "append".to_owned());

@@ -168,7 +168,7 @@ fn push_u64(out: &mut String, mut n: u64) {
 /// backslash or control character (nearly all) are copied as they are; the others go through
 /// serde_json itself.
 pub(crate) fn push_json_str(out: &mut String, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if plain_len(s.as_bytes()) == s.len() {
         out.reserve(s.len() + 2);
         out.push('"');
         out.push_str(s);
@@ -176,6 +176,35 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
     } else {
         out.push_str(&serde_json::to_string(s).unwrap_or_default());
     }
+}
+
+/// The length of the longest start of `bytes` without a quote, backslash or control
+/// character (the bytes a JSON string can hold as they are), 8 bytes at a time.
+pub(crate) fn plain_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // a high bit is set in the byte of `x` that is zero (and possibly in later ones only)
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut done = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let special = (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
+            | zero(w ^ (ONES * u64::from(b'"')))
+            | zero(w ^ (ONES * u64::from(b'\\')));
+        if special != 0 {
+            break;
+        }
+        done += 8;
+    }
+    done + bytes
+        .get(done..)
+        .unwrap_or(&[])
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .unwrap_or(bytes.len() - done)
 }
 
 fn push_str_array(out: &mut String, items: &[String]) {
@@ -564,6 +593,27 @@ mod tests {
             }
         }
         assert!(checked > 50);
+        for s in odd {
+            for i in 0..=s.len() {
+                let b = &s.as_bytes()[i..];
+                let want = b
+                    .iter()
+                    .position(|&c| c < 0x20 || c == b'"' || c == b'\\')
+                    .unwrap_or(b.len());
+                assert_eq!(plain_len(b), want);
+            }
+        }
+        let long: Vec<u8> = (0u8..=255).cycle().take(600).collect();
+        for i in 0..long.len() {
+            for j in i..long.len().min(i + 40) {
+                let b = &long[i..j];
+                let want = b
+                    .iter()
+                    .position(|&c| c < 0x20 || c == b'"' || c == b'\\')
+                    .unwrap_or(b.len());
+                assert_eq!(plain_len(b), want);
+            }
+        }
         let mut n = String::new();
         for v in [0u64, 1, 9, 10, 99, 100, 4_294_967_295, u64::MAX] {
             n.clear();
