@@ -114,9 +114,34 @@ const REDACTED: &str = "[redacted]";
 /// assigned to secret-looking names (`AWS_SECRET_KEY='…'`, `"password": "…"`), then
 /// token-shaped words wherever they stand (`…='AKIA…'`).
 pub(crate) fn redact_text(text: &str) -> String {
+    if !may_need_redaction(text) {
+        return text.to_owned();
+    }
     // quotes first: `redact_message` mangles `"token": "x"` (it takes the key's closing quote
     // for the value's opening one) and would then leave `x` in the clear
     redact_token_runs(&redact_message(&redact_assigned_quotes(text)))
+}
+
+/// False when none of the passes of [`redact_text`] can change `text`: no quote (the
+/// assigned-quotes pass and the keyword pass of `redact_message` start at one), no `://`
+/// (URLs), and no run of 16 or more `[A-Za-z0-9_-]` (tokens). Then the text is kept as it is,
+/// without three passes and copies.
+fn may_need_redaction(text: &str) -> bool {
+    let mut run = 0usize;
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+            run += 1;
+            if run >= 16 {
+                return true;
+            }
+        } else {
+            if b == b'\'' || b == b'"' {
+                return true;
+            }
+            run = 0;
+        }
+    }
+    text.contains("://")
 }
 
 /// Known prefixes of credentials (cloud keys, forge and chat tokens).

@@ -28,6 +28,25 @@ pub fn format_rfc3339(t: SystemTime) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
+    if (0..=9999).contains(&y) {
+        // the common case without `fmt`: fixed-width digits
+        let mut out = String::with_capacity(27);
+        push_digits(&mut out, y, 4);
+        out.push('-');
+        push_digits(&mut out, m, 2);
+        out.push('-');
+        push_digits(&mut out, d, 2);
+        out.push('T');
+        push_digits(&mut out, rem / 3600, 2);
+        out.push(':');
+        push_digits(&mut out, rem % 3600 / 60, 2);
+        out.push(':');
+        push_digits(&mut out, rem % 60, 2);
+        out.push('.');
+        push_digits(&mut out, i64::from(micros), 6);
+        out.push('Z');
+        return out;
+    }
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
         rem / 3600,
@@ -116,6 +135,16 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     base.checked_add(Duration::from_nanos(u64::from(nanos)))
 }
 
+/// Appends the `width` last decimal digits of `n` (non-negative), zero-padded.
+fn push_digits(out: &mut String, n: i64, width: u32) {
+    let mut div = 10i64.pow(width.saturating_sub(1));
+    while div > 0 {
+        let digit = u32::try_from(n / div % 10).unwrap_or(0);
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+        div /= 10;
+    }
+}
+
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
@@ -194,6 +223,35 @@ mod tests {
         assert_eq!(
             format_rfc3339(UNIX_EPOCH - Duration::from_micros(1)),
             "1969-12-31T23:59:59.999999Z"
+        );
+    }
+
+    #[test]
+    fn formats_as_the_format_macro_did() {
+        let slow = |t: SystemTime| {
+            let d = t.duration_since(UNIX_EPOCH).unwrap();
+            let secs = d.as_secs() as i64;
+            let (y, m, dd) = civil_from_days(secs.div_euclid(86_400));
+            let rem = secs.rem_euclid(86_400);
+            format!(
+                "{y:04}-{m:02}-{dd:02}T{:02}:{:02}:{:02}.{:06}Z",
+                rem / 3600,
+                rem % 3600 / 60,
+                rem % 60,
+                d.subsec_micros()
+            )
+        };
+        let mut secs = 0u64;
+        while secs < 253_402_300_800 + 86_400 * 800 {
+            for micros in [0u64, 1, 999_999, 123_456] {
+                let t = UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_micros(micros);
+                assert_eq!(format_rfc3339(t), slow(t));
+            }
+            secs += 86_400 * 37 + 3_761;
+        }
+        assert_eq!(
+            format_rfc3339(UNIX_EPOCH + Duration::from_secs(253_402_300_800)),
+            "10000-01-01T00:00:00.000000Z"
         );
     }
 
