@@ -291,6 +291,81 @@ const BUILTIN: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// One built-in pattern that is not a plain name, sorted into the cheapest test that agrees
+/// with [`glob`].
+enum Wild {
+    /// `name_*`
+    Prefix(&'static str),
+    /// `*_name`
+    Suffix(&'static str),
+    /// Anything else (`*passphrase*`).
+    Glob(&'static str),
+}
+
+/// The built-in catalogue compiled once: plain names in a map (lower-case name → index of the
+/// first rule naming it), the few wildcard patterns in a list, first rule still winning.
+struct BuiltinMatcher {
+    exact: std::collections::HashMap<&'static str, usize>,
+    wild: Vec<(usize, Wild)>,
+}
+
+impl BuiltinMatcher {
+    fn get() -> &'static BuiltinMatcher {
+        static CELL: OnceLock<BuiltinMatcher> = OnceLock::new();
+        CELL.get_or_init(|| {
+            let mut exact = std::collections::HashMap::new();
+            let mut wild = Vec::new();
+            for (n, (_, pats)) in BUILTIN.iter().enumerate() {
+                for p in pats.iter().copied() {
+                    let stars = p.bytes().filter(|&c| c == b'*').count();
+                    if stars == 0 && p.bytes().all(|c| !c.is_ascii_uppercase()) {
+                        exact.entry(p).or_insert(n);
+                    } else if stars == 1 && p.ends_with('*') {
+                        wild.push((n, Wild::Prefix(p.trim_end_matches('*'))));
+                    } else if stars == 1 && p.starts_with('*') {
+                        wild.push((n, Wild::Suffix(p.trim_start_matches('*'))));
+                    } else {
+                        wild.push((n, Wild::Glob(p)));
+                    }
+                }
+            }
+            BuiltinMatcher { exact, wild }
+        })
+    }
+
+    /// The tag of the first built-in rule with a pattern matching `name` (as [`glob`] would).
+    fn find(&self, name: &str) -> Option<&'static str> {
+        let exact = if name.bytes().any(|c| c.is_ascii_uppercase()) {
+            self.exact.get(name.to_ascii_lowercase().as_str()).copied()
+        } else {
+            self.exact.get(name).copied()
+        };
+        let b = name.as_bytes();
+        let wild = self
+            .wild
+            .iter()
+            .take_while(|(n, _)| exact.is_none_or(|e| *n < e))
+            .find(|(_, w)| match w {
+                Wild::Prefix(p) => b
+                    .get(..p.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes())),
+                Wild::Suffix(p) => b
+                    .len()
+                    .checked_sub(p.len())
+                    .and_then(|at| b.get(at..))
+                    .is_some_and(|t| t.eq_ignore_ascii_case(p.as_bytes())),
+                Wild::Glob(p) => glob(p, name),
+            })
+            .map(|(n, _)| *n);
+        let n = match (exact, wild) {
+            (_, Some(w)) => w,
+            (Some(e), None) => e,
+            (None, None) => return None,
+        };
+        BUILTIN.get(n).map(|(tag, _)| *tag)
+    }
+}
+
 impl Default for Catalogue {
     fn default() -> Self {
         Catalogue {
@@ -402,6 +477,10 @@ impl Catalogue {
     pub fn tag_of(&self, source: &str) -> Option<&str> {
         // Most patterns name a column of any table: compare those with the last part only.
         let column = source.rsplit('.').next().unwrap_or(source);
+        if std::ptr::eq(self, Catalogue::builtin()) {
+            // The built-in rules have no dotted pattern: the compiled form answers for them.
+            return BuiltinMatcher::get().find(column);
+        }
         let matches = |p: &String| {
             if p.as_bytes().contains(&b'.') {
                 column_glob(p, source)
@@ -417,11 +496,14 @@ impl Catalogue {
         if own.is_some() || !self.include_builtin {
             return own;
         }
-        Catalogue::builtin().tag_of(source)
+        BuiltinMatcher::get().find(column)
     }
 
     /// The tag of a result column known only by its name (a wildcard's expansion, a JSON key).
     pub fn tag_of_name(&self, column: &str) -> Option<&str> {
+        if std::ptr::eq(self, Catalogue::builtin()) {
+            return BuiltinMatcher::get().find(column);
+        }
         let matches = |p: &str| !p.contains('.') && glob(p, column);
         let own = self
             .columns
@@ -431,7 +513,7 @@ impl Catalogue {
         if own.is_some() || !self.include_builtin {
             return own;
         }
-        Catalogue::builtin().tag_of_name(column)
+        BuiltinMatcher::get().find(column)
     }
 
     /// Columns of `table` that the catalogue names exactly (no glob in the column part): what
@@ -543,6 +625,40 @@ mod tests {
             "billing.customers.tax_ref",
             "sales.customers.tax_ref"
         ));
+    }
+
+    #[test]
+    fn compiled_builtin_agrees_with_globs() {
+        let naive = |name: &str| {
+            BUILTIN
+                .iter()
+                .find(|(_, pats)| pats.iter().any(|p| glob(p, name)))
+                .map(|(tag, _)| *tag)
+        };
+        let mut names: Vec<String> = Vec::new();
+        for (_, pats) in BUILTIN {
+            for p in pats.iter() {
+                let bare = p.replace('*', "");
+                for n in [
+                    bare.clone(),
+                    bare.to_uppercase(),
+                    format!("x{bare}"),
+                    format!("{bare}x"),
+                    format!("work{bare}"),
+                    format!("{bare}_address"),
+                    format!("ip{bare}"),
+                    format!("a.{bare}"),
+                ] {
+                    names.push(n);
+                }
+            }
+        }
+        names
+            .extend(["", "_", "id", "name", "Email", "é_email", "mail_", "x_ip"].map(String::from));
+        let m = BuiltinMatcher::get();
+        for n in &names {
+            assert_eq!(m.find(n), naive(n), "{n}");
+        }
     }
 
     #[test]

@@ -42,6 +42,23 @@ impl StepOutcome {
     }
 }
 
+/// [`push`] with a reason built only when a trace is being recorded: the untraced path
+/// (every plain `evaluate`) then formats nothing.
+pub(crate) fn push_with(
+    trace: &mut Option<&mut Vec<Step>>,
+    rule: &str,
+    outcome: StepOutcome,
+    reason: impl FnOnce() -> String,
+) {
+    if let Some(t) = trace.as_deref_mut() {
+        t.push(Step {
+            rule: rule.to_owned(),
+            outcome,
+            reason: reason(),
+        });
+    }
+}
+
 pub(crate) fn push(
     trace: &mut Option<&mut Vec<Step>>,
     rule: &str,

@@ -385,12 +385,9 @@ impl Policy {
             match outcome {
                 Ok(hit) => {
                     matched_any = true;
-                    explain::push(
-                        &mut trace,
-                        &r.id,
-                        StepOutcome::Matched,
-                        format!("verdict `{}`", r.verdict),
-                    );
+                    explain::push_with(&mut trace, &r.id, StepOutcome::Matched, || {
+                        format!("verdict `{}`", r.verdict)
+                    });
                     findings.push(Finding {
                         rule: r.id.clone(),
                         verdict: r.verdict,
@@ -412,12 +409,9 @@ impl Policy {
                 .find(|(s, _)| s.matches(ctx))
                 .map_or(c.default, |(_, v)| *v);
             if default > Verdict::Allow {
-                explain::push(
-                    &mut trace,
-                    "policy.default",
-                    StepOutcome::Matched,
-                    format!("no rule matched: default `{default}`"),
-                );
+                explain::push_with(&mut trace, "policy.default", StepOutcome::Matched, || {
+                    format!("no rule matched: default `{default}`")
+                });
                 findings.push(Finding {
                     rule: "policy.default".into(),
                     verdict: default,
@@ -490,12 +484,9 @@ impl Policy {
         let mut verdict = builtin_verdict(class, d.grade, ctx.environment_class(), ctx.actor.kind);
         let fail_closed = is_fail_closed(&d.rule);
         if c.extends == Extends::None && !fail_closed {
-            explain::push(
-                trace,
-                &d.rule,
-                StepOutcome::Skipped,
-                "the policy extends `none`".into(),
-            );
+            explain::push_with(trace, &d.rule, StepOutcome::Skipped, || {
+                "the policy extends `none`".into()
+            });
             return None;
         }
         for o in c.overrides.iter().filter(|o| o.rule.matches(&d.rule)) {
@@ -540,12 +531,9 @@ impl Policy {
             );
             break;
         }
-        explain::push(
-            trace,
-            &d.rule,
-            StepOutcome::Matched,
-            format!("verdict `{verdict}`: {}", d.message),
-        );
+        explain::push_with(trace, &d.rule, StepOutcome::Matched, || {
+            format!("verdict `{verdict}`: {}", d.message)
+        });
         Some(Finding {
             verdict,
             rule: d.rule,
@@ -595,7 +583,8 @@ impl Policy {
         match &self.inner.fingerprint_key {
             Some(k) => blake3::keyed_hash(k, normalized.as_bytes())
                 .to_hex()
-                .to_string(),
+                .as_str()
+                .to_owned(),
             None => fingerprint(normalized),
         }
     }
@@ -620,9 +609,15 @@ fn internal_failure(action: &Action) -> Analysis {
 
 /// The fingerprint of a normalised action: BLAKE3 in derive-key mode, hex.
 pub(crate) fn fingerprint(normalized: &str) -> String {
-    let mut h = blake3::Hasher::new_derive_key("access-guardrails 2026 action fingerprint v1");
+    // Deriving the key hashes the context string: do it once, then start from a copy.
+    static KEYED: std::sync::OnceLock<blake3::Hasher> = std::sync::OnceLock::new();
+    let mut h = KEYED
+        .get_or_init(|| {
+            blake3::Hasher::new_derive_key("access-guardrails 2026 action fingerprint v1")
+        })
+        .clone();
     h.update(normalized.as_bytes());
-    h.finalize().to_hex().to_string()
+    h.finalize().to_hex().as_str().to_owned()
 }
 
 /// The JSON Schema of policy documents, as published in `policy.schema.json`.

@@ -406,7 +406,9 @@ fn in_comment(text: &str, off: usize) -> bool {
 /// Normalises the tokens for the fingerprint.
 fn normalize(toks: &[Tok]) -> String {
     use sqlparser::tokenizer::Token;
-    let mut out = String::new();
+    use std::fmt::Write as _;
+    // One buffer for the whole text: no per-token `String`s.
+    let mut out = String::with_capacity(toks.len() * 8);
     let mut secret_next = false;
     for t in toks {
         if !out.is_empty() {
@@ -414,21 +416,25 @@ fn normalize(toks: &[Tok]) -> String {
         }
         match &t.token {
             Token::Word(w) if w.quote_style.is_none() => {
-                let upper = w.value.to_ascii_uppercase();
-                secret_next = matches!(
-                    upper.as_str(),
-                    "PASSWORD"
-                        | "BY"
-                        | "SECRET"
-                        | "IDENTIFIED"
-                        | "SECRET_ACCESS_KEY"
-                        | "AWS_SECRET_KEY"
-                        | "TOKEN"
-                );
-                if w.keyword == sqlparser::keywords::Keyword::NoKeyword {
-                    out.push_str(&w.value.to_ascii_lowercase());
-                } else {
-                    out.push_str(&upper);
+                secret_next = [
+                    "PASSWORD",
+                    "BY",
+                    "SECRET",
+                    "IDENTIFIED",
+                    "SECRET_ACCESS_KEY",
+                    "AWS_SECRET_KEY",
+                    "TOKEN",
+                ]
+                .iter()
+                .any(|k| w.value.eq_ignore_ascii_case(k));
+                let at = out.len();
+                out.push_str(&w.value);
+                if let Some(tail) = out.get_mut(at..) {
+                    if w.keyword == sqlparser::keywords::Keyword::NoKeyword {
+                        tail.make_ascii_lowercase();
+                    } else {
+                        tail.make_ascii_uppercase();
+                    }
                 }
             }
             other if t.string().is_some() && secret_next => {
@@ -438,7 +444,7 @@ fn normalize(toks: &[Tok]) -> String {
             }
             Token::Eq => out.push('='),
             other => {
-                out.push_str(&other.to_string());
+                let _ = write!(out, "{other}");
             }
         }
     }
