@@ -43,6 +43,27 @@ pub fn evaluate(action: &Action, context: &Context) -> Decision {
     Policy::builtin().evaluate(action, context)
 }
 
+/// Hooks for the fuzz targets: not part of the API, may change at any time.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::Dialect;
+
+    /// Runs the fast SQL lexer and sqlparser's tokenizer on `text` in every dialect: the number
+    /// of dialects where the fast lexer took the text, or the first disagreement.
+    ///
+    /// ```
+    /// assert_eq!(guardrails_core::fuzzing::fastlex_agrees("SELECT 1"), Ok(7));
+    /// assert_eq!(guardrails_core::fuzzing::fastlex_agrees("SELECT 1 -- note"), Ok(0));
+    /// ```
+    pub fn fastlex_agrees(text: &str) -> Result<usize, String> {
+        let mut taken = 0;
+        for dialect in Dialect::ALL {
+            taken += usize::from(crate::sql::fastlex_agrees(text, dialect)?);
+        }
+        Ok(taken)
+    }
+}
+
 #[cfg(test)]
 mod send_sync {
     fn assert_send_sync<T: Send + Sync>() {}

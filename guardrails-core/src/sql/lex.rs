@@ -127,8 +127,17 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-/// Tokenizes `text` in `dialect`, keeping byte spans.
+/// Tokenizes `text` in `dialect`, keeping byte spans: plain text by the fast lexer
+/// (`fastlex`, the same tokens), anything else by sqlparser's tokenizer.
 pub(crate) fn lex(text: &str, dialect: Dialect) -> Result<Lexed, LexError> {
+    match super::fastlex::lex_plain(text, dialect) {
+        Some(lexed) => Ok(lexed),
+        None => lex_with_sqlparser(text, dialect),
+    }
+}
+
+/// Tokenizes `text` with sqlparser's tokenizer, keeping byte spans.
+pub(crate) fn lex_with_sqlparser(text: &str, dialect: Dialect) -> Result<Lexed, LexError> {
     let d = parser_dialect(dialect);
     let raw = match Tokenizer::new(d, text)
         .with_unescape(true)

@@ -7,6 +7,8 @@ mod create;
 mod dcl;
 mod dml;
 mod dynamic;
+mod fastlex;
+pub(crate) use fastlex::agrees_with_sqlparser as fastlex_agrees;
 mod functions;
 mod lex;
 mod lineage;
