@@ -285,7 +285,7 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
             ..SqlAnalysis::default()
         };
     }
-    let lexed = match lex::lex(text, dialect) {
+    let mut lexed = match lex::lex(text, dialect) {
         Ok(l) => l,
         Err(e) => {
             return unparseable(
@@ -309,6 +309,12 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
     let pieces = split::split(&lexed.toks, text, go);
     let mut known = Known::default();
     for (index, piece) in pieces.iter().enumerate() {
+        let parsed = match lexed.toks.get_mut(piece.start..piece.end) {
+            Some(toks) if !toks.is_empty() && statement::wants_parse(toks) => {
+                Some(parse::parse_lent(toks, dialect))
+            }
+            _ => None,
+        };
         let toks = lexed.toks.get(piece.start..piece.end).unwrap_or(&[]);
         let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
             continue;
@@ -330,7 +336,7 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
             },
             learned: Known::default(),
         };
-        cx.statement();
+        cx.statement(parsed);
         let hidden = toks.iter().any(|t| {
             lexed
                 .exec_comments

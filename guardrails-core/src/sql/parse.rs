@@ -26,19 +26,61 @@ pub(crate) fn parser_tokens(toks: &[super::lex::Tok]) -> Vec<TokenWithSpan> {
 }
 
 /// Parses exactly one statement from `tokens` (no trailing `;`).
-pub(crate) fn parse_one(tokens: Vec<TokenWithSpan>, dialect: Dialect) -> Result<Statement, String> {
+pub(crate) fn parse_one(
+    tokens: Vec<TokenWithSpan>,
+    dialect: Dialect,
+) -> Result<Box<Statement>, String> {
+    parse_returning_tokens(tokens, dialect).0
+}
+
+/// Parses exactly one statement from a statement's tokens, lending them to the parser rather
+/// than copying them (a copy of every word is a good part of a short statement's cost); they
+/// are back in `toks` when this returns. Should the parser ever hand back a different number
+/// of tokens, the statement is unparseable: the tokens cannot be trusted any more.
+pub(crate) fn parse_lent(
+    toks: &mut [super::lex::Tok],
+    dialect: Dialect,
+) -> Result<Box<Statement>, String> {
+    let lent: Vec<TokenWithSpan> = toks
+        .iter_mut()
+        .map(|t| TokenWithSpan {
+            token: std::mem::replace(&mut t.token, Token::EOF),
+            span: t.loc,
+        })
+        .collect();
+    let (result, back) = parse_returning_tokens(lent, dialect);
+    if back.len() != toks.len() {
+        return Err("the parser changed the statement's tokens".into());
+    }
+    for (t, b) in toks.iter_mut().zip(back) {
+        t.token = b.token;
+    }
+    result
+}
+
+/// Parses one statement and hands the token buffer back.
+fn parse_returning_tokens(
+    tokens: Vec<TokenWithSpan>,
+    dialect: Dialect,
+) -> (Result<Box<Statement>, String>, Vec<TokenWithSpan>) {
     let d = parser_dialect(dialect);
     stacker::maybe_grow(RED_ZONE, STACK, move || {
         let mut p = Parser::new(d)
             .with_recursion_limit(RECURSION_LIMIT)
             .with_tokens_with_locations(tokens);
-        let stmt = p.parse_statement().map_err(|e| clean(&e.to_string()))?;
-        while p.consume_token(&Token::SemiColon) {}
-        let next = p.peek_token();
-        if next.token != Token::EOF {
-            return Err(format!("unexpected `{}` after the statement", next.token));
-        }
-        Ok(stmt)
+        let result = match p.parse_statement() {
+            Ok(stmt) => {
+                while p.consume_token(&Token::SemiColon) {}
+                let next = p.peek_token();
+                if next.token == Token::EOF {
+                    Ok(Box::new(stmt))
+                } else {
+                    Err(format!("unexpected `{}` after the statement", next.token))
+                }
+            }
+            Err(e) => Err(clean(&e.to_string())),
+        };
+        (result, p.into_tokens())
     })
 }
 
@@ -215,4 +257,38 @@ fn closing_paren(raw: &[TokenWithSpan], open: usize) -> Option<usize> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod lent_tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::parse_lent;
+    use crate::action::Dialect;
+    use crate::sql::lex::lex;
+
+    #[test]
+    fn lent_tokens_come_back_unchanged_whether_the_parse_succeeds_or_not() {
+        for text in [
+            "SELECT id, name FROM products WHERE id = $1",
+            "DROP TABLE IF EXISTS audit_log CASCADE",
+            "SELECT FROM WHERE (",
+            "DELETE FROM t WHERE a = 'x' -- note",
+        ] {
+            let mut lexed = lex(text, Dialect::Postgres).unwrap();
+            let before: Vec<_> = lexed
+                .toks
+                .iter()
+                .map(|t| (t.token.clone(), t.span))
+                .collect();
+            let parsed = parse_lent(&mut lexed.toks, Dialect::Postgres);
+            let after: Vec<_> = lexed
+                .toks
+                .iter()
+                .map(|t| (t.token.clone(), t.span))
+                .collect();
+            assert_eq!(before, after, "{text}");
+            assert_eq!(parsed.is_ok(), !text.starts_with("SELECT FROM"), "{text}");
+        }
+    }
 }

@@ -9,9 +9,22 @@ use super::{parse, Cx, SqlAnalysis, MAX_JOINS};
 use crate::finding::{Detection, Grade};
 use crate::intent::Operation;
 
+/// Whether [`Cx::statement`] will surely run the parser on these tokens: not past the join
+/// limit, nothing a client meta-command starts with (a backslash, a leading `.`). The caller may
+/// then parse first, lending the tokens (`parse::parse_lent`); parsing has no other effect, so
+/// the findings are the same. When this says no, `statement` decides and parses by itself.
+pub(crate) fn wants_parse(toks: &[super::lex::Tok]) -> bool {
+    toks.iter().filter(|t| t.is("JOIN")).count() <= MAX_JOINS
+        && toks.first().is_some_and(|t| t.token != Token::Period)
+        && !toks
+            .iter()
+            .any(|t| t.token == Token::Backslash || matches!(t.token, Token::Char('\\')))
+}
+
 impl Cx<'_> {
-    /// Analyses the statement whose tokens are `self.toks`.
-    pub(crate) fn statement(&mut self) {
+    /// Analyses the statement whose tokens are `self.toks`. `parsed` is the parser's result
+    /// when the caller already ran it (see [`wants_parse`]); otherwise it runs here.
+    pub(crate) fn statement(&mut self, parsed: Option<Result<Box<Statement>, String>>) {
         let joins = self.toks.iter().filter(|t| t.is("JOIN")).count();
         if joins > MAX_JOINS {
             self.hit(
@@ -32,7 +45,9 @@ impl Cx<'_> {
                 "`SELECT ... INTO OUTFILE` writes a file on the database server".into(),
             );
         }
-        let parsed = match parse::parse_one(parse::parser_tokens(self.toks), self.dialect) {
+        let first = parsed
+            .unwrap_or_else(|| parse::parse_one(parse::parser_tokens(self.toks), self.dialect));
+        let parsed = match first {
             Ok(s) => Ok((s, None)),
             Err(e) => match parse::repair(&parse::parser_tokens(self.toks)) {
                 Some((fixed, top)) => parse::parse_one(fixed, self.dialect)
