@@ -213,7 +213,7 @@ pub(crate) fn py_json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<
         .and_then(|loads| loads.call1((text,)))
 }
 
-fn lowercase_first(s: &str) -> String {
+pub(crate) fn lowercase_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),

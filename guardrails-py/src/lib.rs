@@ -1,15 +1,17 @@
 //! Python binding of Access Guardrails: the native module `access_guardrails._native`.
 //!
 //! Thin by design: each entry point converts its arguments, makes one call into
-//! `guardrails_core`, and converts the result. Dicts cross as JSON text through
-//! `guardrails_core::wire` (so messages and field paths are the core's); the typed helpers
-//! (`Sql`, `Shell`, `Exec`, `Tool`, `Context`) hold core values and cross without conversion.
+//! `guardrails_core`, and converts the result. Action and context dicts are walked straight
+//! into the core's wire types (`pyde`: no JSON text; messages and field paths are the core's);
+//! the typed helpers (`Sql`, `Shell`, `Exec`, `Tool`, `Context`) hold core values and cross
+//! without conversion.
 //! Every entry point runs inside `errors::guard`, so a Rust panic becomes `InternalError`, never a
 //! `PanicException`.
 
 mod audit;
 mod errors;
 mod mask;
+mod pyde;
 mod types;
 
 use std::borrow::Cow;
@@ -19,13 +21,13 @@ use guardrails_core as gc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::errors::{from_policy_error, guard, input_error, py_json_dumps};
+use crate::errors::{from_policy_error, guard, input_error};
 use crate::mask::PyMasker;
 use crate::types::{list_json, Decision, Finding, PyAction, PyContext};
 
-/// Inputs at least this long (bytes of SQL or shell text, or of a dict's JSON) are evaluated
-/// with the GIL released. Below it, releasing and re-taking the GIL costs more than it gives
-/// (see `benches/README.md`, section "Python").
+/// Inputs at least this long (bytes of SQL or shell text, or of a dict as JSON, estimated by
+/// `pyde`) are evaluated with the GIL released. Below it, releasing and re-taking the GIL costs
+/// more than it gives (see `benches/README.md`, section "Python").
 pub(crate) const DETACH_BYTES: usize = 16 * 1024;
 
 /// A compiled policy. Immutable and safe to share between threads.
@@ -60,11 +62,7 @@ pub(crate) fn extract_action<'a>(
         return Ok((Cow::Borrowed(action), typed.get().size));
     }
     if obj.is_instance_of::<PyDict>() {
-        let text = py_json_dumps(obj, "action")?;
-        return match gc::wire::parse_action(&text) {
-            Ok(a) => Ok((Cow::Owned(a), text.len())),
-            Err(e) => Err(input_error(obj.py(), &e.to_string(), e.path(), e.code())),
-        };
+        return pyde::action(obj).map(|(a, size)| (Cow::Owned(a), size));
     }
     Err(wrong_type(
         obj,
@@ -84,10 +82,7 @@ pub(crate) fn extract_context<'a>(
         return Ok(Cow::Borrowed(&typed.get().context));
     }
     if obj.is_instance_of::<PyDict>() {
-        let text = py_json_dumps(obj, "context")?;
-        return gc::wire::parse_context(&text)
-            .map(Cow::Owned)
-            .map_err(|e| input_error(obj.py(), &e.to_string(), e.path(), e.code()));
+        return pyde::context(obj).map(Cow::Owned);
     }
     Err(wrong_type(obj, "context", "`None`, a dict or a `Context`"))
 }

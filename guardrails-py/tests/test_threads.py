@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, List, Tuple
+from typing import Any, Callable, List, Tuple
+
+import pytest
 
 from access_guardrails import DETACH_BYTES, Context, Policy, Sql, evaluate
 
@@ -77,11 +79,13 @@ def test_batch_releases_the_gil() -> None:
     assert busy > 0.25 * idle, (busy, idle)
 
 
-def test_large_single_input_releases_the_gil() -> None:
+@pytest.mark.parametrize("as_dict", [False, True])
+def test_large_single_input_releases_the_gil(as_dict: bool) -> None:
     # One call long enough to measure: the counter can only run during it if the GIL is
-    # released (a loop of calls would hand the GIL over between calls anyway).
+    # released (a loop of calls would hand the GIL over between calls anyway). A dict is
+    # measured by its size as JSON, as a helper by its text.
     text = "SELECT a FROM t WHERE id = 1;\n" * (1000 * 1000 // 30)
     assert DETACH_BYTES <= len(text) < 1000 * 1000
-    big = Sql(text, dialect="postgres")
+    big: Any = {"kind": "sql", "dialect": "postgres", "text": text} if as_dict else Sql(text, dialect="postgres")
     busy, idle = _progress_during(lambda: evaluate(big))
     assert busy > 0.25 * idle, (busy, idle)

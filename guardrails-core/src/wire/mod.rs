@@ -1,5 +1,7 @@
 //! The JSON contract, implemented once: JSON text in, JSON text out. The CLI, the C ABI and
-//! the bindings' JSON entry points call only this module.
+//! the bindings' JSON entry points call only this module; a binding that walks its language's
+//! own values (the Python binding's dicts) feeds them to [`deserialize_action`] and
+//! [`deserialize_context`], the same serde types without JSON text.
 
 mod err;
 mod vector;
@@ -79,6 +81,56 @@ pub fn parse_action(text: &str) -> Result<Action, WireError> {
 /// Parses a context.
 pub fn parse_context(text: &str) -> Result<Context, WireError> {
     from_json(text)
+}
+
+fn from_deserializer<'de, D, T>(de: D) -> Result<T, WireError>
+where
+    D: serde::Deserializer<'de, Error = serde_json::Error>,
+    T: Deserialize<'de>,
+{
+    serde_path_to_error::deserialize(de).map_err(WireError::from_path_error)
+}
+
+/// Deserialises an action from any deserializer of JSON values that reports serde_json's
+/// errors: a [`serde_json::Value`], or a binding's walk over its language's own values (which
+/// saves writing and parsing JSON text). Validation, messages and field paths are those of
+/// [`parse_action`]; the deserializer decides the order fields are seen in (a `Value`'s
+/// objects are sorted by key), so when several fields are wrong the one named may differ.
+///
+/// ```
+/// use guardrails_core::wire;
+/// use serde_json::json;
+/// let a = wire::deserialize_action(json!({"kind": "shell", "command": "ls"}))?;
+/// assert_eq!(a.kind_name(), "shell");
+/// let e = wire::deserialize_action(json!({"kind": "sql", "txt": "x"})).unwrap_err();
+/// assert_eq!(e.to_string(), "unknown field `txt`, expected `dialect` or `text`");
+/// # Ok::<(), wire::WireError>(())
+/// ```
+pub fn deserialize_action<'de, D>(de: D) -> Result<Action, WireError>
+where
+    D: serde::Deserializer<'de, Error = serde_json::Error>,
+{
+    from_deserializer(de)
+}
+
+/// Deserialises a context from any deserializer of JSON values that reports serde_json's
+/// errors, as [`deserialize_action`] does an action; messages and paths are those of
+/// [`parse_context`].
+///
+/// ```
+/// use guardrails_core::wire;
+/// use serde_json::json;
+/// let c = wire::deserialize_context(json!({"environment": "dev"}))?;
+/// assert_eq!(c.environment.as_deref(), Some("dev"));
+/// let e = wire::deserialize_context(json!({"actor": {"kind": "robot"}})).unwrap_err();
+/// assert_eq!(e.path(), "actor.kind");
+/// # Ok::<(), wire::WireError>(())
+/// ```
+pub fn deserialize_context<'de, D>(de: D) -> Result<Context, WireError>
+where
+    D: serde::Deserializer<'de, Error = serde_json::Error>,
+{
+    from_deserializer(de)
 }
 
 /// The id of a line that failed to parse, when the line is JSON with an `id`.
