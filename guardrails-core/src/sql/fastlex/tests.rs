@@ -179,3 +179,49 @@ fn keyword_lookup_is_sqlparsers_for_every_keyword_in_any_case() {
         assert_eq!(super::keyword(w), sqlparsers(w), "{w}");
     }
 }
+
+#[test]
+fn executable_comment_marker_inside_a_string_goes_to_sqlparser() {
+    // sqlparser's path finds `/*!` by searching the text (MySQL, Generic), so it reports an
+    // executable comment even inside a string; the fast path would report none.
+    let texts = [
+        "SELECT '/*!'",
+        "SELECT '/*! DROP TABLE t */'",
+        "SELECT '/*!', 1; DROP TABLE x; SELECT '*/'",
+    ];
+    for s in texts {
+        for d in DIALECTS {
+            assert!(lex_plain(s, d).is_none(), "fast path took {s:?} in {d:?}");
+            check(s, d);
+        }
+    }
+    // A `/*` or `*/` without the `!` stays plain.
+    for d in DIALECTS {
+        assert!(check("SELECT '/* x */'", d), "{d:?}");
+    }
+}
+
+#[test]
+fn prefixes_periods_and_strings_at_the_edges_of_the_subset_agree() {
+    let texts = [
+        "SELECT t.e5 FROM t",
+        "SELECT 1 .e5",
+        "SELECT .x",
+        "SELECT 'a'.x, $1.x",
+        "SELECT t.x, t.b, t.r, t.n, t.q, t.u, t.e, t.nq FROM t",
+        "SELECT x 'ab', b 'c', n 'd', e 'f', r 'g', q 'h', u 'i', nq 'j'",
+        "SELECT 'a\u{0}b\u{b}c\u{c}\t'",
+        "SELECT 'a\nb' , 'c\n\nd'\n, x",
+        "SELECT '', '''', 'a''', '''a'",
+        "SELECT ($1), -.x, (-1), a=b, 'a'='b'",
+        "SELECT 0, 0.5, 00.1, 10.01, _utf8",
+        "SELECT a<b, a>b, a<=b, a>=b, a<>b, a!=b, - 1",
+        "stdin from copyx; SELECT 1;",
+        "SELECT 1 FROM t WHERE x = '--' AND y = '/*' AND z = '#' AND w = '$$'",
+    ];
+    for s in texts {
+        for d in DIALECTS {
+            check(s, d);
+        }
+    }
+}
