@@ -35,7 +35,18 @@ fn may_hold_secret(s: &str) -> bool {
             run = 0;
         }
     }
-    s.contains("://")
+    let b = s.as_bytes();
+    memchr::memchr_iter(b':', b).any(|i| b.get(i + 1..i + 3) == Some(b"//".as_slice()))
+}
+
+/// [`redact_message`] of an owned message: handed back as it is (no copy) when nothing in it
+/// can be a secret.
+pub(crate) fn redact_owned(message: String) -> String {
+    if may_hold_secret(&message) {
+        redact_message(&message)
+    } else {
+        message
+    }
 }
 
 fn redact_after_keywords(s: &str) -> String {
@@ -150,4 +161,18 @@ fn redact_tokens(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod url_scan_tests {
+    use super::*;
+
+    #[test]
+    fn url_scan_matches_a_substring_search() {
+        for s in ["", ":", "://", "a:/b", "a:b//", "x://y", "::/", ":::///", "é://", "`x` :/ /"] {
+            let has_url = s.contains("://");
+            assert_eq!(may_hold_secret(s), has_url, "{s}");
+        }
+        assert_eq!(redact_owned("`DROP TABLE` destroys `t`".into()), "`DROP TABLE` destroys `t`");
+    }
 }

@@ -18,17 +18,29 @@ impl Cx<'_> {
 
     /// The object name starting at token `i` (`a.b."c"`), and the index after it.
     pub(crate) fn name_at(&self, mut i: usize) -> (String, usize) {
-        let mut parts = Vec::new();
+        // The parts joined with `.` as they are found: one buffer, no list of parts.
+        let mut name = String::new();
+        let mut parts = 0usize;
+        let mut push = |name: &mut String, hash: bool, part: &str| {
+            if parts > 0 {
+                name.push('.');
+            }
+            parts += 1;
+            if hash {
+                name.push('#');
+            }
+            name.push_str(part);
+        };
         while let Some(t) = self.toks.get(i) {
             match &t.token {
-                Token::Word(w) => parts.push(w.value.clone()),
+                Token::Word(w) => push(&mut name, false, &w.value),
                 Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => {
-                    parts.push(s.clone())
+                    push(&mut name, false, s)
                 }
                 Token::Char('#') | Token::Sharp => {
                     // T-SQL #temp
                     if let Some(Token::Word(w)) = self.toks.get(i + 1).map(|t| &t.token) {
-                        parts.push(format!("#{}", w.value));
+                        push(&mut name, true, &w.value);
                         i += 2;
                         if !matches!(self.toks.get(i).map(|t| &t.token), Some(Token::Period)) {
                             break;
@@ -47,7 +59,7 @@ impl Cx<'_> {
                 break;
             }
         }
-        (parts.join("."), i)
+        (name, i)
     }
 
     pub(crate) fn skip_words(&self, mut i: usize, words: &[&str]) -> usize {
@@ -159,12 +171,18 @@ impl Cx<'_> {
         let (name, _) = self.name_at(j);
         j += 0;
         let _ = j;
-        let kind_l = if materialized {
-            "materialized view".to_owned()
+        // The kind as the messages spell it (upper case) and, lower-cased, as the intent does.
+        let kind_u: &str = if materialized {
+            "MATERIALIZED VIEW"
         } else {
-            kind.to_ascii_lowercase()
+            &kind
         };
-        self.set_kind(&format!("drop {kind_l}"), Operation::Ddl);
+        let mut intent_kind = String::with_capacity(5 + kind_u.len());
+        intent_kind.push_str("drop ");
+        intent_kind.push_str(kind_u);
+        intent_kind.make_ascii_lowercase();
+        self.intent.kind = intent_kind;
+        self.intent.operation = Operation::Ddl;
         self.object(&name, Access::Drop);
         match kind.as_str() {
             "USER" | "ROLE" | "LOGIN" | "GROUP" => {
@@ -177,15 +195,12 @@ impl Cx<'_> {
             }
             "VIEW" | "INDEX" | "STATISTICS" | "KEY" => {
                 if cascade {
-                    self.hit("sql.drop", Deny, format!("`DROP {} ... CASCADE` drops `{name}` and every object that depends on it", kind_l.to_ascii_uppercase()));
+                    self.hit("sql.drop", Deny, format!("`DROP {kind_u} ... CASCADE` drops `{name}` and every object that depends on it"));
                 } else {
                     self.hit(
                         "sql.drop",
                         Review,
-                        format!(
-                            "`DROP {}` removes `{name}` (no data is lost)",
-                            kind_l.to_ascii_uppercase()
-                        ),
+                        format!("`DROP {kind_u}` removes `{name}` (no data is lost)"),
                     );
                 }
             }
@@ -196,7 +211,7 @@ impl Cx<'_> {
                     self.hit(
                         "sql.drop",
                         Deny,
-                        format!("`DROP TABLE` destroys `{name}` and its data"),
+                        ["`DROP TABLE` destroys `", &name, "` and its data"].concat(),
                     );
                 }
             }
@@ -212,7 +227,7 @@ impl Cx<'_> {
             _ => self.hit(
                 "sql.drop",
                 Deny,
-                format!("`DROP {}` destroys `{name}`", kind_l.to_ascii_uppercase()),
+                format!("`DROP {kind_u}` destroys `{name}`"),
             ),
         }
         true

@@ -130,7 +130,7 @@ impl<'a> Cx<'a> {
     }
 
     pub(crate) fn hit_at(&mut self, rule: &str, grade: Grade, message: String, span: Span) {
-        let message = crate::redact::redact_message(&message);
+        let message = crate::redact::redact_owned(message);
         self.dets.push(Detection {
             rule: rule.to_owned(),
             grade,
@@ -154,10 +154,15 @@ impl<'a> Cx<'a> {
     }
 
     pub(crate) fn is_temporary(&self, name: &str) -> bool {
-        let n = name.trim_matches(['"', '`', '[', ']']).to_ascii_lowercase();
+        let n = name.trim_matches(['"', '`', '[', ']']);
+        let n: std::borrow::Cow<'_, str> = if n.bytes().any(|b| b.is_ascii_uppercase()) {
+            n.to_ascii_lowercase().into()
+        } else {
+            n.into()
+        };
         names::is_temporary_spelling(&n)
-            || self.known.temp.contains(&n)
-            || self.learned.temp.contains(&n)
+            || self.known.temp.contains(&*n)
+            || self.learned.temp.contains(&*n)
     }
 
     pub(crate) fn child(&self) -> Cx<'a> {
