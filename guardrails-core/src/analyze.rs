@@ -101,7 +101,7 @@ fn sql(text: &str, dialect: Dialect) -> Analysis {
             ..Intent::default()
         },
         detections: s.detections,
-        normalized: format!("sql\u{0}{}", s.normalized),
+        normalized: ["sql\u{0}", &s.normalized].concat(),
     }
 }
 
