@@ -169,10 +169,15 @@ mod url_scan_tests {
 
     #[test]
     fn url_scan_matches_a_substring_search() {
-        for s in ["", ":", "://", "a:/b", "a:b//", "x://y", "::/", ":::///", "é://", "`x` :/ /"] {
+        for s in [
+            "", ":", "://", "a:/b", "a:b//", "x://y", "::/", ":::///", "é://", "`x` :/ /",
+        ] {
             let has_url = s.contains("://");
             assert_eq!(may_hold_secret(s), has_url, "{s}");
         }
-        assert_eq!(redact_owned("`DROP TABLE` destroys `t`".into()), "`DROP TABLE` destroys `t`");
+        assert_eq!(
+            redact_owned("`DROP TABLE` destroys `t`".into()),
+            "`DROP TABLE` destroys `t`"
+        );
     }
 }

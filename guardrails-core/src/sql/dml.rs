@@ -56,13 +56,9 @@ fn relations(from: &[TableWithJoins]) -> Vec<(String, Option<String>)> {
 }
 
 /// Table names and aliases of a FROM list, named only as they are taken.
-fn relations_iter(
-    from: &[TableWithJoins],
-) -> impl Iterator<Item = (String, Option<String>)> + '_ {
+fn relations_iter(from: &[TableWithJoins]) -> impl Iterator<Item = (String, Option<String>)> + '_ {
     from.iter()
-        .flat_map(|twj| {
-            std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation))
-        })
+        .flat_map(|twj| std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)))
         .filter_map(|f| match f {
             TableFactor::Table { name, alias, .. } => Some((
                 object_name(name),

@@ -208,7 +208,10 @@ impl Tracer {
             }
         }
         names.push(name.to_owned());
-        names.push(last(name));
+        // An undotted name is its own last part: the copy would match nothing more.
+        if name.contains('.') {
+            names.push(last(name));
+        }
         Rel {
             names,
             kind: RelKind::Table(name.to_owned()),

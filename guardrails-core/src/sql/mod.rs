@@ -448,6 +448,20 @@ fn normalize(toks: &[Tok]) -> String {
                 secret_next = false;
             }
             Token::Eq => out.push('='),
+            // What `Display` writes for these, without the formatting machinery.
+            Token::Comma => out.push(','),
+            Token::LParen => out.push('('),
+            Token::RParen => out.push(')'),
+            Token::Period => out.push('.'),
+            Token::SemiColon => out.push(';'),
+            Token::Mul => out.push('*'),
+            Token::Placeholder(p) => out.push_str(p),
+            Token::Number(n, long) => {
+                out.push_str(n);
+                if *long {
+                    out.push('L');
+                }
+            }
             other => {
                 let _ = write!(out, "{other}");
             }

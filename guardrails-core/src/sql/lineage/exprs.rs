@@ -195,7 +195,15 @@ impl Tracer {
 
     fn sources_inner(&mut self, e: &Expr, scope: &[&[Rel]]) -> Vec<String> {
         match e {
-            Expr::Identifier(i) => resolve(None, &i.value.to_ascii_lowercase(), scope),
+            Expr::Identifier(i) => {
+                // Lower-cased only when it has upper-case letters.
+                let v = &i.value;
+                if v.bytes().any(|b| b.is_ascii_uppercase()) {
+                    resolve(None, &v.to_ascii_lowercase(), scope)
+                } else {
+                    resolve(None, v, scope)
+                }
+            }
             Expr::CompoundIdentifier(parts) => {
                 let names: Vec<String> =
                     parts.iter().map(|p| p.value.to_ascii_lowercase()).collect();
