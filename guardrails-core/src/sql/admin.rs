@@ -205,8 +205,7 @@ impl Cx<'_> {
                 }
             }
             "TABLE" => {
-                let all_temp =
-                    temporary || self.table_list(i + 1).iter().all(|t| self.is_temporary(t));
+                let all_temp = temporary || self.all_temporary(i + 1);
                 if !all_temp {
                     self.hit(
                         "sql.drop",
@@ -231,6 +230,26 @@ impl Cx<'_> {
             ),
         }
         true
+    }
+
+    /// Whether every name of [`Cx::table_list`] from `from` is a temporary table (read one by
+    /// one, stopping at the first that is not: no list is built).
+    fn all_temporary(&self, from: usize) -> bool {
+        let mut i = self.skip_words(from, &["IF", "EXISTS", "ONLY", "TABLE"]);
+        loop {
+            let (n, next) = self.name_at(i);
+            if n.is_empty() {
+                return true;
+            }
+            if !self.is_temporary(&n) {
+                return false;
+            }
+            if matches!(self.toks.get(next).map(|t| &t.token), Some(Token::Comma)) {
+                i = next + 1;
+            } else {
+                return true;
+            }
+        }
     }
 
     /// Comma-separated table names after `TABLE [IF EXISTS]`.
