@@ -26,19 +26,28 @@ fn may_hold_secret(s: &str) -> bool {
     if memchr::memchr2(b'\'', b'"', b).is_some() {
         return true;
     }
-    // Token bytes (`A-Z a-z 0-9 _ -`) as a bit set over the 128 ASCII bytes; the longest run
-    // is counted without a branch per byte.
+    // Token bytes (`A-Z a-z 0-9 _ -`) as a bit set over the 128 ASCII bytes.
     const TOKEN: [u64; 2] = [0x03ff_2000_0000_0000, 0x07ff_fffe_87ff_fffe];
-    let mut run = 0u32;
-    let mut longest = 0u32;
-    for &c in b {
-        let word = TOKEN.get(usize::from(c >> 6)).copied().unwrap_or(0);
-        let token = (word >> (c & 63)) & 1;
-        run = (run + 1) * u32::from(token == 1);
-        longest = longest.max(run);
-    }
-    if longest >= 16 {
-        return true;
+    let token = |c: &u8| {
+        let word = TOKEN.get(usize::from(*c >> 6)).copied().unwrap_or(0);
+        (word >> (*c & 63)) & 1 == 1
+    };
+    // A run of 16 token bytes covers one of the bytes 15, 31, 47, ...: look only at those,
+    // and measure the run around the ones that are token bytes.
+    let mut i = 15;
+    while let Some(c) = b.get(i) {
+        if token(c) {
+            let left = b
+                .get(..i)
+                .map_or(0, |l| l.iter().rev().take_while(|c| token(c)).count());
+            let right = b
+                .get(i + 1..)
+                .map_or(0, |r| r.iter().take_while(|c| token(c)).count());
+            if left + 1 + right >= 16 {
+                return true;
+            }
+        }
+        i += 16;
     }
     memchr::memchr_iter(b':', b).any(|i| b.get(i + 1..i + 3) == Some(b"//".as_slice()))
 }
@@ -172,10 +181,24 @@ mod url_scan_tests {
     use super::*;
 
     #[test]
+    fn sampled_run_scan_agrees_with_a_full_scan() {
+        // Every placement of one run of every length in a field of separators.
+        for len in 0..40 {
+            for at in 0..40 {
+                let s: String = (0..80)
+                    .map(|k| if k >= at && k < at + len { 'a' } else { ' ' })
+                    .collect();
+                assert_eq!(may_hold_secret(&s), len >= 16, "{len} at {at}");
+            }
+        }
+    }
+
+    #[test]
     fn token_bit_set_holds_exactly_the_token_bytes() {
         for c in 0..=255u8 {
             let s = [c; 16];
-            let expected = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'\'' || c == b'"';
+            let expected =
+                c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'\'' || c == b'"';
             if let Ok(s) = std::str::from_utf8(&s) {
                 assert_eq!(may_hold_secret(s), expected, "{c}");
             }
@@ -218,6 +241,11 @@ mod url_scan_tests {
             "say \"x\"",
             "ÄÖÜabcdefghijklmnopqr",
             "x.yyyyyyyyyyyyyyyy",
+            "yyyyyyyyyyyyyyy.x",
+            ".aaaaaaaaaaaaaaaa",
+            "..aaaaaaaaaaaaaaaa.",
+            "aaaaaaaaaaaaaaa aaaaaaaaaaaaaaa aaaaaaaaaaaaaaa",
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z 0123456789abcdef",
         ] {
             assert_eq!(may_hold_secret(s), former(s), "{s}");
         }
