@@ -63,7 +63,11 @@ impl Cx<'_> {
     }
 
     pub(crate) fn skip_words(&self, mut i: usize, words: &[&str]) -> usize {
-        while words.iter().any(|w| self.is(i, w)) {
+        // Each token's word is read once, then compared with every word of the list.
+        while let Some(w) = self.toks.get(i).and_then(super::lex::Tok::word) {
+            if !words.iter().any(|k| w.eq_ignore_ascii_case(k)) {
+                break;
+            }
             i += 1;
         }
         i

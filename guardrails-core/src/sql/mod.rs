@@ -116,9 +116,16 @@ pub(crate) struct Known {
 
 impl Known {
     fn absorb(&mut self, other: Known) {
-        self.temp.extend(other.temp);
-        self.prepared.extend(other.prepared);
-        self.vars.extend(other.vars);
+        // Most statements teach nothing: skip the empty sets.
+        if !other.temp.is_empty() {
+            self.temp.extend(other.temp);
+        }
+        if !other.prepared.is_empty() {
+            self.prepared.extend(other.prepared);
+        }
+        if !other.vars.is_empty() {
+            self.vars.extend(other.vars);
+        }
         self.no_backslash_escapes |= other.no_backslash_escapes;
     }
 }
@@ -421,17 +428,18 @@ fn normalize(toks: &[Tok]) -> String {
         }
         match &t.token {
             Token::Word(w) if w.quote_style.is_none() => {
-                secret_next = [
-                    "PASSWORD",
-                    "BY",
-                    "SECRET",
-                    "IDENTIFIED",
-                    "SECRET_ACCESS_KEY",
-                    "AWS_SECRET_KEY",
-                    "TOKEN",
-                ]
-                .iter()
-                .any(|k| w.value.eq_ignore_ascii_case(k));
+                // By first letter: most words start with none of these and compare with nothing.
+                let candidates: &[&str] =
+                    match w.value.as_bytes().first().map(u8::to_ascii_uppercase) {
+                        Some(b'P') => &["PASSWORD"],
+                        Some(b'B') => &["BY"],
+                        Some(b'S') => &["SECRET", "SECRET_ACCESS_KEY"],
+                        Some(b'I') => &["IDENTIFIED"],
+                        Some(b'A') => &["AWS_SECRET_KEY"],
+                        Some(b'T') => &["TOKEN"],
+                        _ => &[],
+                    };
+                secret_next = candidates.iter().any(|k| w.value.eq_ignore_ascii_case(k));
                 let at = out.len();
                 out.push_str(&w.value);
                 if let Some(tail) = out.get_mut(at..) {
