@@ -15,12 +15,20 @@ fn lower(s: &str) -> Cow<'_, str> {
 }
 
 fn last_part(name: &str) -> Cow<'_, str> {
-    lower(
-        name.rsplit('.')
-            .next()
-            .unwrap_or(name)
-            .trim_matches(['"', '`', '[', ']']),
-    )
+    let last = name
+        .rfind('.')
+        .map_or(name, |i| name.get(i + 1..).unwrap_or(""));
+    lower(trim_quotes(last))
+}
+
+/// `s.trim_matches(['"', '`', '[', ']'])` on bytes: the quotes are ASCII, so no character
+/// needs decoding and every cut is a character boundary.
+fn trim_quotes(s: &str) -> &str {
+    let b = s.as_bytes();
+    let quote = |c: &u8| matches!(c, b'"' | b'`' | b'[' | b']');
+    let start = b.iter().position(|c| !quote(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !quote(c)).map_or(start, |e| e + 1);
+    s.get(start..end).unwrap_or("")
 }
 
 /// The `_`/`-`/space separated words of a lower-case name (every caller passes one: for
@@ -462,6 +470,15 @@ mod tests {
                 HINTS.iter().any(|h| name.contains(h)),
                 "{name}"
             );
+        }
+    }
+
+    #[test]
+    fn trim_quotes_is_trim_matches() {
+        for s in [
+            "", "\"", "\"\"", "[a]", "`é`", "\"x\"y\"", "]]x[[", "ab", "[\"`]",
+        ] {
+            assert_eq!(trim_quotes(s), s.trim_matches(['"', '`', '[', ']']), "{s}");
         }
     }
 
