@@ -95,13 +95,16 @@ pub fn analyze_with(action: &Action, tool: Option<&ToolTarget>) -> Analysis {
 
 fn sql(text: &str, dialect: Dialect) -> Analysis {
     let s = crate::sql::analyze(text, dialect);
+    // The prefix goes in front of the normalised text in place (it usually has the room).
+    let mut normalized = s.normalized;
+    normalized.insert_str(0, "sql\u{0}");
     Analysis {
         intent: Intent {
             statements: s.statements,
             ..Intent::default()
         },
         detections: s.detections,
-        normalized: format!("sql\u{0}{}", s.normalized),
+        normalized,
     }
 }
 

@@ -302,10 +302,29 @@ enum Wild {
     Glob(&'static str),
 }
 
+/// A small multiplicative hash for the compiled catalogue's short, fixed keys (column names are
+/// looked up on every query; the default `SipHash` costs more than the rest of the lookup).
+#[derive(Clone, Copy, Debug, Default)]
+struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type NameHash = std::hash::BuildHasherDefault<NameHasher>;
+
 /// The built-in catalogue compiled once: plain names in a map (lower-case name → index of the
 /// first rule naming it), the few wildcard patterns in a list, first rule still winning.
 struct BuiltinMatcher {
-    exact: std::collections::HashMap<&'static str, usize>,
+    exact: std::collections::HashMap<&'static str, usize, NameHash>,
     wild: Vec<(usize, Wild)>,
 }
 
@@ -313,7 +332,7 @@ impl BuiltinMatcher {
     fn get() -> &'static BuiltinMatcher {
         static CELL: OnceLock<BuiltinMatcher> = OnceLock::new();
         CELL.get_or_init(|| {
-            let mut exact = std::collections::HashMap::new();
+            let mut exact = std::collections::HashMap::default();
             let mut wild = Vec::new();
             for (n, (_, pats)) in BUILTIN.iter().enumerate() {
                 for p in pats.iter().copied() {
@@ -466,6 +485,11 @@ impl Catalogue {
     pub fn explicit(mut self) -> Catalogue {
         self.explicit = true;
         self
+    }
+
+    /// Whether the catalogue describes any view (whose columns lead to other sources).
+    pub(crate) fn has_views(&self) -> bool {
+        !self.views.is_empty()
     }
 
     /// Whether the catalogue was declared (by a policy or a caller) rather than built in.

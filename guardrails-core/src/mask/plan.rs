@@ -136,6 +136,15 @@ fn rank(tag: &str) -> u8 {
 
 /// The strictest tagged source among `sources`.
 fn tagged<'c>(sources: &[String], catalogue: &'c Catalogue) -> Option<(String, &'c str)> {
+    if !catalogue.has_views() {
+        // No view to follow: every source stands for itself (duplicates do not change the
+        // first strictest one). Rank them in place and copy only the winner.
+        return sources
+            .iter()
+            .filter_map(|s| catalogue.tag_of(s).map(|t| (s, t)))
+            .min_by_key(|(_, t)| rank(t))
+            .map(|(s, t)| (s.clone(), t));
+    }
     let mut all = Vec::new();
     for s in sources {
         resolve(s, catalogue, 0, &mut all);

@@ -18,17 +18,29 @@ impl Cx<'_> {
 
     /// The object name starting at token `i` (`a.b."c"`), and the index after it.
     pub(crate) fn name_at(&self, mut i: usize) -> (String, usize) {
-        let mut parts = Vec::new();
+        // The parts joined with `.` as they are found: one buffer, no list of parts.
+        let mut name = String::new();
+        let mut parts = 0usize;
+        let mut push = |name: &mut String, hash: bool, part: &str| {
+            if parts > 0 {
+                name.push('.');
+            }
+            parts += 1;
+            if hash {
+                name.push('#');
+            }
+            name.push_str(part);
+        };
         while let Some(t) = self.toks.get(i) {
             match &t.token {
-                Token::Word(w) => parts.push(w.value.clone()),
+                Token::Word(w) => push(&mut name, false, &w.value),
                 Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => {
-                    parts.push(s.clone())
+                    push(&mut name, false, s)
                 }
                 Token::Char('#') | Token::Sharp => {
                     // T-SQL #temp
                     if let Some(Token::Word(w)) = self.toks.get(i + 1).map(|t| &t.token) {
-                        parts.push(format!("#{}", w.value));
+                        push(&mut name, true, &w.value);
                         i += 2;
                         if !matches!(self.toks.get(i).map(|t| &t.token), Some(Token::Period)) {
                             break;
@@ -47,11 +59,15 @@ impl Cx<'_> {
                 break;
             }
         }
-        (parts.join("."), i)
+        (name, i)
     }
 
     pub(crate) fn skip_words(&self, mut i: usize, words: &[&str]) -> usize {
-        while words.iter().any(|w| self.is(i, w)) {
+        // Each token's word is read once, then compared with every word of the list.
+        while let Some(w) = self.toks.get(i).and_then(super::lex::Tok::word) {
+            if !words.iter().any(|k| w.eq_ignore_ascii_case(k)) {
+                break;
+            }
             i += 1;
         }
         i
@@ -159,12 +175,18 @@ impl Cx<'_> {
         let (name, _) = self.name_at(j);
         j += 0;
         let _ = j;
-        let kind_l = if materialized {
-            "materialized view".to_owned()
+        // The kind as the messages spell it (upper case) and, lower-cased, as the intent does.
+        let kind_u: &str = if materialized {
+            "MATERIALIZED VIEW"
         } else {
-            kind.to_ascii_lowercase()
+            &kind
         };
-        self.set_kind(&format!("drop {kind_l}"), Operation::Ddl);
+        let mut intent_kind = String::with_capacity(5 + kind_u.len());
+        intent_kind.push_str("drop ");
+        intent_kind.push_str(kind_u);
+        intent_kind.make_ascii_lowercase();
+        self.intent.kind = intent_kind;
+        self.intent.operation = Operation::Ddl;
         self.object(&name, Access::Drop);
         match kind.as_str() {
             "USER" | "ROLE" | "LOGIN" | "GROUP" => {
@@ -177,26 +199,22 @@ impl Cx<'_> {
             }
             "VIEW" | "INDEX" | "STATISTICS" | "KEY" => {
                 if cascade {
-                    self.hit("sql.drop", Deny, format!("`DROP {} ... CASCADE` drops `{name}` and every object that depends on it", kind_l.to_ascii_uppercase()));
+                    self.hit("sql.drop", Deny, format!("`DROP {kind_u} ... CASCADE` drops `{name}` and every object that depends on it"));
                 } else {
                     self.hit(
                         "sql.drop",
                         Review,
-                        format!(
-                            "`DROP {}` removes `{name}` (no data is lost)",
-                            kind_l.to_ascii_uppercase()
-                        ),
+                        format!("`DROP {kind_u}` removes `{name}` (no data is lost)"),
                     );
                 }
             }
             "TABLE" => {
-                let all_temp =
-                    temporary || self.table_list(i + 1).iter().all(|t| self.is_temporary(t));
+                let all_temp = temporary || self.all_temporary(i + 1);
                 if !all_temp {
                     self.hit(
                         "sql.drop",
                         Deny,
-                        format!("`DROP TABLE` destroys `{name}` and its data"),
+                        ["`DROP TABLE` destroys `", &name, "` and its data"].concat(),
                     );
                 }
             }
@@ -212,10 +230,30 @@ impl Cx<'_> {
             _ => self.hit(
                 "sql.drop",
                 Deny,
-                format!("`DROP {}` destroys `{name}`", kind_l.to_ascii_uppercase()),
+                format!("`DROP {kind_u}` destroys `{name}`"),
             ),
         }
         true
+    }
+
+    /// Whether every name of [`Cx::table_list`] from `from` is a temporary table (read one by
+    /// one, stopping at the first that is not: no list is built).
+    fn all_temporary(&self, from: usize) -> bool {
+        let mut i = self.skip_words(from, &["IF", "EXISTS", "ONLY", "TABLE"]);
+        loop {
+            let (n, next) = self.name_at(i);
+            if n.is_empty() {
+                return true;
+            }
+            if !self.is_temporary(&n) {
+                return false;
+            }
+            if matches!(self.toks.get(next).map(|t| &t.token), Some(Token::Comma)) {
+                i = next + 1;
+            } else {
+                return true;
+            }
+        }
     }
 
     /// Comma-separated table names after `TABLE [IF EXISTS]`.

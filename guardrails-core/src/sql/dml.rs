@@ -14,14 +14,20 @@ use crate::intent::{Access, Filter, Operation};
 
 /// Unquoted, dot-joined name.
 pub(crate) fn object_name(name: &ObjectName) -> String {
-    name.0
-        .iter()
-        .map(|p| match p.as_ident() {
-            Some(i) => i.value.clone(),
-            None => p.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(".")
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for (k, p) in name.0.iter().enumerate() {
+        if k > 0 {
+            out.push('.');
+        }
+        match p.as_ident() {
+            Some(i) => out.push_str(&i.value),
+            None => {
+                let _ = write!(out, "{p}");
+            }
+        }
+    }
+    out
 }
 
 fn join_constraint(op: &JoinOperator) -> Option<&JoinConstraint> {
@@ -46,18 +52,20 @@ fn join_constraint(op: &JoinOperator) -> Option<&JoinConstraint> {
 
 /// Table names and aliases of a FROM list.
 fn relations(from: &[TableWithJoins]) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    for twj in from {
-        for f in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)) {
-            if let TableFactor::Table { name, alias, .. } = f {
-                out.push((
-                    object_name(name),
-                    alias.as_ref().map(|a| a.name.value.clone()),
-                ));
-            }
-        }
-    }
-    out
+    relations_iter(from).collect()
+}
+
+/// Table names and aliases of a FROM list, named only as they are taken.
+fn relations_iter(from: &[TableWithJoins]) -> impl Iterator<Item = (String, Option<String>)> + '_ {
+    from.iter()
+        .flat_map(|twj| std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)))
+        .filter_map(|f| match f {
+            TableFactor::Table { name, alias, .. } => Some((
+                object_name(name),
+                alias.as_ref().map(|a| a.name.value.clone()),
+            )),
+            _ => None,
+        })
 }
 
 /// Whether the FROM list joins tables with a condition (`ON`/`USING`) — a join-only predicate —
@@ -136,7 +144,7 @@ impl Cx<'_> {
             ("sql.update-without-where", "changes every row of")
         };
         // The target is the first relation (with its alias); other tables only join.
-        let tables: Vec<(String, Option<String>)> = relations(from).into_iter().take(1).collect();
+        let tables: Vec<(String, Option<String>)> = relations_iter(from).take(1).collect();
         let names = self.target_names(&tables);
         let Some(selection) = selection else {
             match join_kind(from) {
@@ -203,14 +211,10 @@ impl Cx<'_> {
         if targets.is_empty() {
             targets = from
                 .first()
-                .and_then(|t| relations(std::slice::from_ref(t)).into_iter().next())
+                .and_then(|t| relations_iter(std::slice::from_ref(t)).next())
                 .map(|(n, _)| n)
                 .into_iter()
                 .collect();
-        }
-        let mut all_from: Vec<TableWithJoins> = from.to_vec();
-        if let Some(using) = &d.using {
-            all_from.extend(using.iter().cloned());
         }
         for t in &targets {
             self.object(t, Access::Write);
@@ -221,13 +225,15 @@ impl Cx<'_> {
         }
         let limit = d.limit.as_ref().and_then(limit_of);
         self.intent.limit = limit;
-        // `DELETE FROM a USING b WHERE a.x = b.y` is a join-only predicate.
-        let from_list: Vec<TableWithJoins> = if d.using.is_some() {
-            let mut v = from.to_vec();
-            v.extend(d.using.iter().flatten().cloned());
-            v
-        } else {
-            all_from
+        // `DELETE FROM a USING b WHERE a.x = b.y` is a join-only predicate. Without `USING` the
+        // FROM list is judged as it is, not copied.
+        let from_list: std::borrow::Cow<'_, [TableWithJoins]> = match &d.using {
+            Some(using) => {
+                let mut v = from.to_vec();
+                v.extend(using.iter().cloned());
+                v.into()
+            }
+            None => from.into(),
         };
         self.judge_write_scope("DELETE", &table, d.selection.as_ref(), &from_list, limit);
         self.protected_table_write(&targets);
@@ -237,22 +243,23 @@ impl Cx<'_> {
         self.intent.kind = "update".into();
         self.intent.operation = Operation::Write;
         self.intent.returning = u.returning.is_some() || u.output.is_some();
-        let mut from = vec![u.table.clone()];
-        if let Some(f) = &u.from {
-            match f {
+        // Without a FROM the target is judged as it is, not copied.
+        let from: std::borrow::Cow<'_, [TableWithJoins]> = match &u.from {
+            Some(
                 sqlparser::ast::UpdateTableFromKind::BeforeSet(v)
-                | sqlparser::ast::UpdateTableFromKind::AfterSet(v) => {
-                    // Extra FROM tables make a multi-table update (join-only predicate when no WHERE).
-                    if let Some(first) = from.first_mut() {
-                        first.joins.extend(v.iter().map(|t| sqlparser::ast::Join {
-                            relation: t.relation.clone(),
-                            global: false,
-                            join_operator: JoinOperator::CrossJoin(JoinConstraint::None),
-                        }));
-                    }
-                }
+                | sqlparser::ast::UpdateTableFromKind::AfterSet(v),
+            ) => {
+                // Extra FROM tables make a multi-table update (join-only predicate when no WHERE).
+                let mut first = u.table.clone();
+                first.joins.extend(v.iter().map(|t| sqlparser::ast::Join {
+                    relation: t.relation.clone(),
+                    global: false,
+                    join_operator: JoinOperator::CrossJoin(JoinConstraint::None),
+                }));
+                vec![first].into()
             }
-        }
+            None => std::slice::from_ref(&u.table).into(),
+        };
         let targets: Vec<String> = relations(std::slice::from_ref(&u.table))
             .into_iter()
             .take(1)

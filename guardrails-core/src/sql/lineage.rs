@@ -74,7 +74,9 @@ struct Tracer {
 }
 
 fn name_of(n: &ObjectName) -> String {
-    super::dml::object_name(n).to_ascii_lowercase()
+    let mut s = super::dml::object_name(n);
+    s.make_ascii_lowercase();
+    s
 }
 
 fn last(n: &str) -> String {
@@ -90,7 +92,7 @@ fn union(into: &mut Vec<String>, from: Vec<String>) {
 }
 
 impl Tracer {
-    fn query(&mut self, q: &Query, outer: &[Vec<Rel>]) -> Vec<Col> {
+    fn query(&mut self, q: &Query, outer: &[&[Rel]]) -> Vec<Col> {
         if self.depth > MAX_DEPTH {
             return Vec::new();
         }
@@ -127,7 +129,7 @@ impl Tracer {
         e: &Expr,
         cols: &[Col],
         scope: &[Rel],
-        outer: &[Vec<Rel>],
+        outer: &[&[Rel]],
     ) -> Vec<String> {
         if let Expr::Value(v) = e {
             if let sqlparser::ast::Value::Number(n, _) = &v.value {
@@ -156,7 +158,7 @@ impl Tracer {
         self.sources(e, &chain)
     }
 
-    fn set_expr(&mut self, body: &SetExpr, outer: &[Vec<Rel>]) -> (Vec<Col>, Vec<Rel>) {
+    fn set_expr(&mut self, body: &SetExpr, outer: &[&[Rel]]) -> (Vec<Col>, Vec<Rel>) {
         match body {
             SetExpr::Select(s) => self.select(s, outer),
             SetExpr::Query(q) => (self.query(q, outer), Vec::new()),
@@ -206,14 +208,17 @@ impl Tracer {
             }
         }
         names.push(name.to_owned());
-        names.push(last(name));
+        // An undotted name is its own last part: the copy would match nothing more.
+        if name.contains('.') {
+            names.push(last(name));
+        }
         Rel {
             names,
             kind: RelKind::Table(name.to_owned()),
         }
     }
 
-    fn from(&mut self, from: &[TableWithJoins], outer: &[Vec<Rel>]) -> Vec<Rel> {
+    fn from(&mut self, from: &[TableWithJoins], outer: &[&[Rel]]) -> Vec<Rel> {
         let mut rels = Vec::new();
         for twj in from {
             self.factor(&twj.relation, outer, &mut rels);
@@ -233,7 +238,7 @@ impl Tracer {
         rels
     }
 
-    fn factor(&mut self, f: &TableFactor, outer: &[Vec<Rel>], rels: &mut Vec<Rel>) {
+    fn factor(&mut self, f: &TableFactor, outer: &[&[Rel]], rels: &mut Vec<Rel>) {
         match f {
             TableFactor::Table { name, alias, .. } => {
                 let rel = self.table_rel(
@@ -261,7 +266,7 @@ impl Tracer {
                 alias,
                 ..
             } => {
-                let scope_outer: Vec<Vec<Rel>> = if *lateral {
+                let scope_outer: Vec<&[Rel]> = if *lateral {
                     chain(rels, outer)
                 } else {
                     outer.to_vec()
@@ -294,7 +299,7 @@ impl Tracer {
         }
     }
 
-    fn select(&mut self, s: &Select, outer: &[Vec<Rel>]) -> (Vec<Col>, Vec<Rel>) {
+    fn select(&mut self, s: &Select, outer: &[&[Rel]]) -> (Vec<Col>, Vec<Rel>) {
         let rels = self.from(&s.from, outer);
         let scope = chain(&rels, outer);
         let mut cols = Vec::new();
@@ -408,12 +413,21 @@ fn join_on(op: &sqlparser::ast::JoinOperator) -> Option<&sqlparser::ast::JoinCon
     }
 }
 
-/// The scope chain with `rels` innermost.
-fn chain(rels: &[Rel], outer: &[Vec<Rel>]) -> Vec<Vec<Rel>> {
+/// The scope chain with `rels` innermost (borrowed: no relation is copied).
+fn chain<'a>(rels: &'a [Rel], outer: &[&'a [Rel]]) -> Vec<&'a [Rel]> {
     let mut v = Vec::with_capacity(outer.len() + 1);
-    v.push(rels.to_vec());
-    v.extend(outer.iter().cloned());
+    v.push(rels);
+    v.extend_from_slice(outer);
     v
+}
+
+/// `table.column` in one allocation.
+fn dotted(table: &str, col: &str) -> String {
+    let mut s = String::with_capacity(table.len() + 1 + col.len());
+    s.push_str(table);
+    s.push('.');
+    s.push_str(col);
+    s
 }
 
 fn rename(cols: &mut [Col], alias: &sqlparser::ast::TableAlias) {
@@ -461,17 +475,17 @@ fn merge(mut left: Vec<Col>, right: Vec<Col>) -> Vec<Col> {
 }
 
 /// Resolves a column reference to its sources.
-fn resolve(qualifier: Option<&str>, col: &str, scope: &[Vec<Rel>]) -> Vec<String> {
+fn resolve(qualifier: Option<&str>, col: &str, scope: &[&[Rel]]) -> Vec<String> {
     let from_rel = |r: &Rel| -> Vec<String> {
         match &r.kind {
-            RelKind::Table(t) => vec![format!("{t}.{col}")],
+            RelKind::Table(t) => vec![dotted(t, col)],
             RelKind::Derived(cols) => {
                 if let Some(c) = cols.iter().find(|c| !c.wildcard && c.name == col) {
                     return c.sources.clone();
                 }
                 cols.iter()
                     .filter(|c| c.wildcard)
-                    .flat_map(|c| c.sources.iter().map(|t| format!("{t}.{col}")))
+                    .flat_map(|c| c.sources.iter().map(|t| dotted(t, col)))
                     .collect()
             }
         }
@@ -486,7 +500,7 @@ fn resolve(qualifier: Option<&str>, col: &str, scope: &[Vec<Rel>]) -> Vec<String
                 return from_rel(r);
             }
         }
-        return vec![format!("{q}.{col}")];
+        return vec![dotted(q, col)];
     }
     for level in scope {
         if level.is_empty() {
@@ -508,7 +522,7 @@ fn resolve(qualifier: Option<&str>, col: &str, scope: &[Vec<Rel>]) -> Vec<String
             return named;
         }
         let mut out = Vec::new();
-        for r in level {
+        for r in level.iter() {
             if matches!(r.kind, RelKind::Table(_))
                 || matches!(&r.kind, RelKind::Derived(cs) if cs.iter().any(|c| c.wildcard))
             {

@@ -118,9 +118,16 @@ pub(crate) struct Known {
 
 impl Known {
     fn absorb(&mut self, other: Known) {
-        self.temp.extend(other.temp);
-        self.prepared.extend(other.prepared);
-        self.vars.extend(other.vars);
+        // Most statements teach nothing: skip the empty sets.
+        if !other.temp.is_empty() {
+            self.temp.extend(other.temp);
+        }
+        if !other.prepared.is_empty() {
+            self.prepared.extend(other.prepared);
+        }
+        if !other.vars.is_empty() {
+            self.vars.extend(other.vars);
+        }
         self.no_backslash_escapes |= other.no_backslash_escapes;
     }
 }
@@ -132,7 +139,7 @@ impl<'a> Cx<'a> {
     }
 
     pub(crate) fn hit_at(&mut self, rule: &str, grade: Grade, message: String, span: Span) {
-        let message = crate::redact::redact_message(&message);
+        let message = crate::redact::redact_owned(message);
         self.dets.push(Detection {
             rule: rule.to_owned(),
             grade,
@@ -156,10 +163,15 @@ impl<'a> Cx<'a> {
     }
 
     pub(crate) fn is_temporary(&self, name: &str) -> bool {
-        let n = name.trim_matches(['"', '`', '[', ']']).to_ascii_lowercase();
+        let n = name.trim_matches(['"', '`', '[', ']']);
+        let n: std::borrow::Cow<'_, str> = if n.bytes().any(|b| b.is_ascii_uppercase()) {
+            n.to_ascii_lowercase().into()
+        } else {
+            n.into()
+        };
         names::is_temporary_spelling(&n)
-            || self.known.temp.contains(&n)
-            || self.learned.temp.contains(&n)
+            || self.known.temp.contains(&*n)
+            || self.learned.temp.contains(&*n)
     }
 
     pub(crate) fn child(&self) -> Cx<'a> {
@@ -424,17 +436,18 @@ fn normalize(toks: &[Tok]) -> String {
         }
         match &t.token {
             Token::Word(w) if w.quote_style.is_none() => {
-                secret_next = [
-                    "PASSWORD",
-                    "BY",
-                    "SECRET",
-                    "IDENTIFIED",
-                    "SECRET_ACCESS_KEY",
-                    "AWS_SECRET_KEY",
-                    "TOKEN",
-                ]
-                .iter()
-                .any(|k| w.value.eq_ignore_ascii_case(k));
+                // By first letter: most words start with none of these and compare with nothing.
+                let candidates: &[&str] =
+                    match w.value.as_bytes().first().map(u8::to_ascii_uppercase) {
+                        Some(b'P') => &["PASSWORD"],
+                        Some(b'B') => &["BY"],
+                        Some(b'S') => &["SECRET", "SECRET_ACCESS_KEY"],
+                        Some(b'I') => &["IDENTIFIED"],
+                        Some(b'A') => &["AWS_SECRET_KEY"],
+                        Some(b'T') => &["TOKEN"],
+                        _ => &[],
+                    };
+                secret_next = candidates.iter().any(|k| w.value.eq_ignore_ascii_case(k));
                 let at = out.len();
                 out.push_str(&w.value);
                 if let Some(tail) = out.get_mut(at..) {
@@ -451,6 +464,20 @@ fn normalize(toks: &[Tok]) -> String {
                 secret_next = false;
             }
             Token::Eq => out.push('='),
+            // What `Display` writes for these, without the formatting machinery.
+            Token::Comma => out.push(','),
+            Token::LParen => out.push('('),
+            Token::RParen => out.push(')'),
+            Token::Period => out.push('.'),
+            Token::SemiColon => out.push(';'),
+            Token::Mul => out.push('*'),
+            Token::Placeholder(p) => out.push_str(p),
+            Token::Number(n, long) => {
+                out.push_str(n);
+                if *long {
+                    out.push('L');
+                }
+            }
             other => {
                 let _ = write!(out, "{other}");
             }

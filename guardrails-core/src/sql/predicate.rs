@@ -472,24 +472,32 @@ fn to_truth(b: bool) -> Truth {
 }
 
 fn same_column(a: &Expr, b: &Expr) -> bool {
-    let strip = |e: &Expr| -> Option<Vec<String>> {
+    // The identifier parts, compared case-insensitively in place (no lower-case copies).
+    fn parts(e: &Expr) -> Option<&[sqlparser::ast::Ident]> {
         match e {
-            Expr::Identifier(i) => Some(vec![i.value.to_ascii_lowercase()]),
-            Expr::CompoundIdentifier(p) => {
-                Some(p.iter().map(|i| i.value.to_ascii_lowercase()).collect())
-            }
+            Expr::Identifier(i) => Some(std::slice::from_ref(i)),
+            Expr::CompoundIdentifier(p) => Some(p),
             Expr::Nested(x) => match &**x {
-                Expr::Identifier(i) => Some(vec![i.value.to_ascii_lowercase()]),
-                Expr::CompoundIdentifier(p) => {
-                    Some(p.iter().map(|i| i.value.to_ascii_lowercase()).collect())
-                }
+                Expr::Identifier(i) => Some(std::slice::from_ref(i)),
+                Expr::CompoundIdentifier(p) => Some(p),
                 _ => None,
             },
             _ => None,
         }
+    }
+    let same = |p: &sqlparser::ast::Ident, q: &sqlparser::ast::Ident| {
+        p.value.eq_ignore_ascii_case(&q.value)
     };
-    match (strip(a), strip(b)) {
-        (Some(x), Some(y)) => x == y || (x.last() == y.last() && (x.len() == 1 || y.len() == 1)),
+    match (parts(a), parts(b)) {
+        (Some(x), Some(y)) => {
+            let all = x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q));
+            let last = match (x.last(), y.last()) {
+                (Some(p), Some(q)) => same(p, q),
+                (None, None) => true,
+                _ => false,
+            };
+            all || (last && (x.len() == 1 || y.len() == 1))
+        }
         _ => false,
     }
 }

@@ -200,19 +200,21 @@ impl Cx<'_> {
         }
         // Long sleeps tie up a connection (and its locks).
         for (i, t) in self.toks.iter().enumerate() {
-            let Some(name) = t.ident().map(str::to_ascii_lowercase) else {
+            // Compared in place: only a sleep call's name is copied (lower-cased).
+            let Some(raw) = t.ident() else {
                 continue;
             };
-            if !matches!(
-                name.as_str(),
-                "pg_sleep" | "sleep" | "pg_sleep_for" | "benchmark"
-            ) || self
-                .toks
-                .get(i + 1)
-                .is_none_or(|n| n.token != Token::LParen)
+            if !["pg_sleep", "sleep", "pg_sleep_for", "benchmark"]
+                .iter()
+                .any(|k| raw.eq_ignore_ascii_case(k))
+                || self
+                    .toks
+                    .get(i + 1)
+                    .is_none_or(|n| n.token != Token::LParen)
             {
                 continue;
             }
+            let name = raw.to_ascii_lowercase();
             let seconds = self.toks.get(i + 2).and_then(|n| match &n.token {
                 Token::Number(v, _) => v.parse::<f64>().ok(),
                 _ => None,

@@ -183,7 +183,7 @@ impl Tracer {
 
     /// The source columns an expression's value derives from; records the uses inside it
     /// (conditions of CASE, aggregates that reveal values, window ordering).
-    pub(super) fn sources(&mut self, e: &Expr, scope: &[Vec<Rel>]) -> Vec<String> {
+    pub(super) fn sources(&mut self, e: &Expr, scope: &[&[Rel]]) -> Vec<String> {
         if self.depth > MAX_DEPTH {
             return Vec::new();
         }
@@ -193,9 +193,17 @@ impl Tracer {
         out
     }
 
-    fn sources_inner(&mut self, e: &Expr, scope: &[Vec<Rel>]) -> Vec<String> {
+    fn sources_inner(&mut self, e: &Expr, scope: &[&[Rel]]) -> Vec<String> {
         match e {
-            Expr::Identifier(i) => resolve(None, &i.value.to_ascii_lowercase(), scope),
+            Expr::Identifier(i) => {
+                // Lower-cased only when it has upper-case letters.
+                let v = &i.value;
+                if v.bytes().any(|b| b.is_ascii_uppercase()) {
+                    resolve(None, &v.to_ascii_lowercase(), scope)
+                } else {
+                    resolve(None, v, scope)
+                }
+            }
             Expr::CompoundIdentifier(parts) => {
                 let names: Vec<String> =
                     parts.iter().map(|p| p.value.to_ascii_lowercase()).collect();
@@ -281,7 +289,7 @@ impl Tracer {
 
     /// Every column named anywhere inside `e` (subqueries excluded: they resolve in their own
     /// scope and are traced on their own).
-    pub(super) fn identifiers(&mut self, e: &Expr, scope: &[Vec<Rel>]) -> Vec<String> {
+    pub(super) fn identifiers(&mut self, e: &Expr, scope: &[&[Rel]]) -> Vec<String> {
         let mut found: Vec<(Option<String>, String)> = Vec::new();
         let mut subqueries: Vec<Query> = Vec::new();
         let _ = sqlparser::ast::visit_expressions(e, |x| {
@@ -318,7 +326,7 @@ impl Tracer {
     pub(super) fn function(
         &mut self,
         f: &sqlparser::ast::Function,
-        scope: &[Vec<Rel>],
+        scope: &[&[Rel]],
     ) -> Vec<String> {
         let name = func_name(f);
         if let FunctionArguments::List(l) = &f.args {
@@ -359,7 +367,7 @@ impl Tracer {
     }
 
     /// Records the column uses of a condition.
-    pub(super) fn predicate(&mut self, e: &Expr, scope: &[Vec<Rel>]) {
+    pub(super) fn predicate(&mut self, e: &Expr, scope: &[&[Rel]]) {
         if self.depth > MAX_DEPTH {
             return;
         }
@@ -368,7 +376,7 @@ impl Tracer {
         self.depth -= 1;
     }
 
-    fn predicate_inner(&mut self, e: &Expr, scope: &[Vec<Rel>]) {
+    fn predicate_inner(&mut self, e: &Expr, scope: &[&[Rel]]) {
         match e {
             Expr::BinaryOp {
                 left,
