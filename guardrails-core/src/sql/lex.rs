@@ -220,14 +220,13 @@ pub(crate) struct Prescan {
 pub(crate) fn prescan(text: &str) -> Prescan {
     let mut p = Prescan::default();
     let mut depth = 0usize;
-    for &b in text.as_bytes() {
-        match b {
-            b'(' => {
-                depth += 1;
-                p.max_depth = p.max_depth.max(depth);
-            }
-            b')' => depth = depth.saturating_sub(1),
-            _ => {}
+    // Only the parentheses matter: jump from one to the next.
+    for at in memchr::memchr2_iter(b'(', b')', text.as_bytes()) {
+        if text.as_bytes().get(at) == Some(&b'(') {
+            depth += 1;
+            p.max_depth = p.max_depth.max(depth);
+        } else {
+            depth = depth.saturating_sub(1);
         }
     }
     if text
