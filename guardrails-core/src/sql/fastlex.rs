@@ -23,12 +23,6 @@ use crate::action::Dialect;
 
 /// Tokenizes `text` when it is entirely in the plain subset; `None` otherwise.
 pub(crate) fn lex_plain(text: &str, dialect: Dialect) -> Option<Lexed> {
-    // `lex_with_sqlparser` finds MySQL executable comments by searching the text for `/*!`, so
-    // it reports one even inside a string literal; the plain subset has no comments, so such a
-    // text can only hold `/*!` in a string, and sqlparser's path decides.
-    if memchr::memmem::find(text.as_bytes(), b"/*!").is_some() {
-        return None;
-    }
     let bytes = text.as_bytes();
     let mut toks: Vec<Tok> = Vec::with_capacity(bytes.len() / 5 + 2);
     let mut at = Cursor {
@@ -272,6 +266,10 @@ fn string(bytes: &[u8], i: usize, dialect: Dialect) -> Option<(String, usize, u6
                 return Some((value, j + 1, lines, line_start));
             }
             b'\\' => return None,
+            // `lex_with_sqlparser` finds MySQL executable comments by searching the whole text
+            // for `/*!`, so it reports one even inside a string literal. Outside strings the
+            // plain subset refuses `/*`; inside one, sqlparser's path decides.
+            b'/' if bytes.get(j + 1..j + 3) == Some(b"*!".as_slice()) => return None,
             b'\r' => return None,
             b'\n' => {
                 lines += 1;

@@ -321,51 +321,51 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
     let pieces = split::split(&lexed.toks, text, go);
     let mut known = Known::default();
     for (index, piece) in pieces.iter().enumerate() {
-        let parsed = match lexed.toks.get_mut(piece.start..piece.end) {
-            Some(toks) if !toks.is_empty() && statement::wants_parse(toks) => {
-                Some(parse::parse_lent(toks, dialect))
-            }
-            _ => None,
-        };
-        let toks = lexed.toks.get(piece.start..piece.end).unwrap_or(&[]);
-        let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
+        let Some(toks) = lexed.toks.get_mut(piece.start..piece.end) else {
             continue;
         };
-        let span = (first.span.0, last.span.1);
-        let mut cx = Cx {
-            text,
-            dialect,
-            index,
-            span,
-            toks,
-            known: &known,
-            depth,
-            dets: Vec::new(),
-            intent: StatementIntent {
+        let exec_comments = &lexed.exec_comments;
+        let judged = parse::with_statement(toks, dialect, |toks, parsed| {
+            let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
+                return None;
+            };
+            let span = (first.span.0, last.span.1);
+            let mut cx = Cx {
+                text,
+                dialect,
                 index,
                 span,
-                ..StatementIntent::default()
-            },
-            learned: Known::default(),
-        };
-        cx.statement(parsed);
-        let hidden = toks.iter().any(|t| {
-            lexed
-                .exec_comments
-                .iter()
-                .any(|c| c.0 <= t.span.0 && t.span.1 <= c.1)
+                toks,
+                known: &known,
+                depth,
+                dets: Vec::new(),
+                intent: StatementIntent {
+                    index,
+                    span,
+                    ..StatementIntent::default()
+                },
+                learned: Known::default(),
+            };
+            cx.statement(parsed);
+            let hidden = toks.iter().any(|t| {
+                exec_comments
+                    .iter()
+                    .any(|c| c.0 <= t.span.0 && t.span.1 <= c.1)
+            });
+            if hidden && cx.dets.iter().any(|d| d.grade == Grade::Deny) {
+                cx.hit(
+                    "sql.hidden-code",
+                    Grade::Deny,
+                    "destructive code inside a MySQL executable comment `/*! ... */`".into(),
+                );
+            }
+            Some((cx.dets, cx.intent, cx.learned))
         });
-        if hidden && cx.dets.iter().any(|d| d.grade == Grade::Deny) {
-            cx.hit(
-                "sql.hidden-code",
-                Grade::Deny,
-                "destructive code inside a MySQL executable comment `/*! ... */`".into(),
-            );
+        if let Some((mut dets, intent, learned)) = judged {
+            out.detections.append(&mut dets);
+            out.statements.push(intent);
+            known.absorb(learned);
         }
-        let learned = std::mem::take(&mut cx.learned);
-        out.detections.append(&mut cx.dets);
-        out.statements.push(cx.intent);
-        known.absorb(learned);
     }
     statement::whole_input_rules(&mut out);
     out

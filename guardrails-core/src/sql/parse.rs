@@ -33,14 +33,21 @@ pub(crate) fn parse_one(
     parse_returning_tokens(tokens, dialect).0
 }
 
-/// Parses exactly one statement from a statement's tokens, lending them to the parser rather
-/// than copying them (a copy of every word is a good part of a short statement's cost); they
-/// are back in `toks` when this returns. Should the parser ever hand back a different number
-/// of tokens, the statement is unparseable: the tokens cannot be trusted any more.
-pub(crate) fn parse_lent(
+/// Runs `judge` on a statement's tokens and, when the statement will surely be parsed
+/// ([`super::statement::wants_parse`]), on the parser's result too. The tokens are lent to the
+/// parser rather than copied (a copy of every word is a good part of a short statement's cost)
+/// and are back in `toks` before `judge` runs; `judge` runs inside the same stack-guarded
+/// closure as the parser, so the tree (several KiB) is borrowed where it was built, never moved.
+/// Should the parser ever hand back a different number of tokens, the statement is unparseable:
+/// the tokens cannot be trusted any more.
+pub(crate) fn with_statement<R>(
     toks: &mut [super::lex::Tok],
     dialect: Dialect,
-) -> Result<Box<Statement>, String> {
+    judge: impl FnOnce(&[super::lex::Tok], Option<Result<&Statement, String>>) -> R,
+) -> R {
+    if toks.is_empty() || !super::statement::wants_parse(toks) {
+        return judge(toks, None);
+    }
     let lent: Vec<TokenWithSpan> = toks
         .iter_mut()
         .map(|t| TokenWithSpan {
@@ -48,14 +55,49 @@ pub(crate) fn parse_lent(
             span: t.loc,
         })
         .collect();
-    let (result, back) = parse_returning_tokens(lent, dialect);
-    if back.len() != toks.len() {
-        return Err("the parser changed the statement's tokens".into());
+    let d = parser_dialect(dialect);
+    stacker::maybe_grow(RED_ZONE, STACK, move || {
+        let mut p = Parser::new(d)
+            .with_recursion_limit(RECURSION_LIMIT)
+            .with_tokens_with_locations(lent);
+        // The tree stays where the parser returned it (a `Statement` is several KiB: every
+        // move is a copy); only references to it travel.
+        let parsed = p.parse_statement();
+        let trailing = parsed
+            .is_ok()
+            .then(|| rest_after_statement(&mut p))
+            .flatten();
+        let back = p.into_tokens();
+        let lost = back.len() != toks.len();
+        if !lost {
+            for (t, b) in toks.iter_mut().zip(back) {
+                t.token = b.token;
+            }
+        }
+        let result = match (&parsed, trailing) {
+            _ if lost => Err("the parser changed the statement's tokens".to_owned()),
+            (Ok(stmt), None) => Ok(stmt),
+            (Ok(_), Some(e)) => Err(e),
+            (Err(e), _) => Err(clean(&e.to_string())),
+        };
+        judge(toks, Some(result))
+    })
+}
+
+/// After a statement: `;`s then the end, or the message naming what follows.
+fn rest_after_statement(p: &mut Parser<'_>) -> Option<String> {
+    while p.consume_token(&Token::SemiColon) {}
+    let next = p.peek_token();
+    (next.token != Token::EOF).then(|| format!("unexpected `{}` after the statement", next.token))
+}
+
+/// One statement, then only `;` up to the end.
+fn statement_then_end(p: &mut Parser<'_>) -> Result<Statement, String> {
+    let stmt = p.parse_statement().map_err(|e| clean(&e.to_string()))?;
+    match rest_after_statement(p) {
+        None => Ok(stmt),
+        Some(e) => Err(e),
     }
-    for (t, b) in toks.iter_mut().zip(back) {
-        t.token = b.token;
-    }
-    result
 }
 
 /// Parses one statement and hands the token buffer back.
@@ -68,18 +110,7 @@ fn parse_returning_tokens(
         let mut p = Parser::new(d)
             .with_recursion_limit(RECURSION_LIMIT)
             .with_tokens_with_locations(tokens);
-        let result = match p.parse_statement() {
-            Ok(stmt) => {
-                while p.consume_token(&Token::SemiColon) {}
-                let next = p.peek_token();
-                if next.token == Token::EOF {
-                    Ok(Box::new(stmt))
-                } else {
-                    Err(format!("unexpected `{}` after the statement", next.token))
-                }
-            }
-            Err(e) => Err(clean(&e.to_string())),
-        };
+        let result = statement_then_end(&mut p).map(Box::new);
         (result, p.into_tokens())
     })
 }
@@ -263,7 +294,7 @@ fn closing_paren(raw: &[TokenWithSpan], open: usize) -> Option<usize> {
 mod lent_tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
 
-    use super::parse_lent;
+    use super::with_statement;
     use crate::action::Dialect;
     use crate::sql::lex::lex;
 
@@ -281,14 +312,31 @@ mod lent_tests {
                 .iter()
                 .map(|t| (t.token.clone(), t.span))
                 .collect();
-            let parsed = parse_lent(&mut lexed.toks, Dialect::Postgres);
+            let (seen, parsed) = with_statement(&mut lexed.toks, Dialect::Postgres, |toks, p| {
+                let seen: Vec<_> = toks.iter().map(|t| (t.token.clone(), t.span)).collect();
+                (seen, p.map(|r| r.is_ok()))
+            });
             let after: Vec<_> = lexed
                 .toks
                 .iter()
                 .map(|t| (t.token.clone(), t.span))
                 .collect();
-            assert_eq!(before, after, "{text}");
-            assert_eq!(parsed.is_ok(), !text.starts_with("SELECT FROM"), "{text}");
+            assert_eq!(before, seen, "tokens the judge sees for {text}");
+            assert_eq!(before, after, "tokens after for {text}");
+            assert_eq!(parsed, Some(!text.starts_with("SELECT FROM")), "{text}");
+        }
+    }
+
+    #[test]
+    fn statements_past_the_join_limit_or_with_meta_commands_are_not_parsed_first() {
+        let many_joins = format!(
+            "SELECT 1 FROM t{}",
+            " JOIN t ON 1 = 1".repeat(crate::sql::MAX_JOINS + 1)
+        );
+        for text in [many_joins.as_str(), "\\! ls", ".shell ls"] {
+            let mut lexed = lex(text, Dialect::Postgres).unwrap();
+            let parsed = with_statement(&mut lexed.toks, Dialect::Postgres, |_, p| p.is_some());
+            assert!(!parsed, "{}", text.get(..40).unwrap_or(text));
         }
     }
 }

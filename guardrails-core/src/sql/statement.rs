@@ -11,7 +11,7 @@ use crate::intent::Operation;
 
 /// Whether [`Cx::statement`] will surely run the parser on these tokens: not past the join
 /// limit, nothing a client meta-command starts with (a backslash, a leading `.`). The caller may
-/// then parse first, lending the tokens (`parse::parse_lent`); parsing has no other effect, so
+/// then parse first, lending the tokens (`parse::with_statement`); parsing has no other effect, so
 /// the findings are the same. When this says no, `statement` decides and parses by itself.
 pub(crate) fn wants_parse(toks: &[super::lex::Tok]) -> bool {
     toks.iter().filter(|t| t.is("JOIN")).count() <= MAX_JOINS
@@ -24,7 +24,7 @@ pub(crate) fn wants_parse(toks: &[super::lex::Tok]) -> bool {
 impl Cx<'_> {
     /// Analyses the statement whose tokens are `self.toks`. `parsed` is the parser's result
     /// when the caller already ran it (see [`wants_parse`]); otherwise it runs here.
-    pub(crate) fn statement(&mut self, parsed: Option<Result<Box<Statement>, String>>) {
+    pub(crate) fn statement(&mut self, parsed: Option<Result<&Statement, String>>) {
         let joins = self.toks.iter().filter(|t| t.is("JOIN")).count();
         if joins > MAX_JOINS {
             self.hit(
@@ -45,21 +45,32 @@ impl Cx<'_> {
                 "`SELECT ... INTO OUTFILE` writes a file on the database server".into(),
             );
         }
-        let first = parsed
-            .unwrap_or_else(|| parse::parse_one(parse::parser_tokens(self.toks), self.dialect));
+        let here;
+        let first = match parsed {
+            Some(parsed) => parsed,
+            None => {
+                here = parse::parse_one(parse::parser_tokens(self.toks), self.dialect);
+                here.as_deref().map_err(Clone::clone)
+            }
+        };
+        let repaired;
         let parsed = match first {
             Ok(s) => Ok((s, None)),
             Err(e) => match parse::repair(&parse::parser_tokens(self.toks)) {
-                Some((fixed, top)) => parse::parse_one(fixed, self.dialect)
-                    .map(|s| (s, top))
-                    .map_err(|_| e),
+                Some((fixed, top)) => {
+                    repaired = parse::parse_one(fixed, self.dialect);
+                    match &repaired {
+                        Ok(s) => Ok((&**s, top)),
+                        Err(_) => Err(e),
+                    }
+                }
                 None => Err(e),
             },
         };
         match parsed {
             Ok((stmt, top)) => {
                 self.intent.parsed = true;
-                self.statement_ast(&stmt);
+                self.statement_ast(stmt);
                 if let Some(n) = top {
                     self.intent.limit = Some(n);
                 }
