@@ -1,5 +1,8 @@
 //! Appends and verifies audit records in a loop, for profiling under callgrind:
-//! `valgrind --tool=callgrind target/release/examples/profile_audit [append|verify] [N]`.
+//! `valgrind --tool=callgrind target/release/examples/profile_audit [append|line|verify] [N]`.
+//! `append` appends with `Chain::append_line` (the record and its line), `line` with
+//! `Chain::append_to` (the line only, into one buffer), `verify` appends with `append_line`
+//! then verifies the log ten times.
 
 use std::time::UNIX_EPOCH;
 
@@ -18,12 +21,23 @@ fn main() {
     let decision = evaluate(&action, &ctx);
     let key = AuditKey::from_bytes([7; 32]);
     let mut chain = Chain::new(Some(key.clone()));
-    let mut log = String::new();
+    let mut log = Vec::new();
     let start = std::time::Instant::now();
+    let mut line = Vec::new();
     for _ in 0..n {
-        let (_, line) = chain.append_line(&action, &ctx, &decision, UNIX_EPOCH);
-        log.push_str(&line);
-        log.push('\n');
+        if mode == "line" {
+            line.clear();
+            chain.append_to(&action, &ctx, &decision, UNIX_EPOCH, &mut line);
+            log.extend_from_slice(&line);
+        } else {
+            log.extend_from_slice(
+                chain
+                    .append_line(&action, &ctx, &decision, UNIX_EPOCH)
+                    .1
+                    .as_bytes(),
+            );
+        }
+        log.push(b'\n');
     }
     let appended = start.elapsed();
     let start = std::time::Instant::now();
@@ -31,7 +45,7 @@ fn main() {
     if mode == "verify" {
         for _ in 0..10 {
             count +=
-                verify(log.as_bytes(), Some(&key), chain.head().as_ref()).map_or(0, |v| v.count);
+                verify(log.as_slice(), Some(&key), chain.head().as_ref()).map_or(0, |v| v.count);
         }
     }
     let verified = start.elapsed();

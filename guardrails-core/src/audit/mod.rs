@@ -28,6 +28,8 @@ mod record;
 mod redact;
 mod sink;
 mod tail;
+#[cfg(test)]
+mod testgen;
 mod time;
 mod verify;
 
