@@ -4,6 +4,7 @@ use std::time::SystemTime;
 
 use super::err::AuditError;
 use super::err::ErrorKind;
+use super::hash::hash;
 use super::key::AuditKey;
 use super::record::{
     digest, hex32, into_string, push_action, push_actor, push_context, push_decision, push_head,
@@ -328,9 +329,7 @@ impl Chain {
             }
         }
         let fingerprint = match (&self.fingerprint_key, redacted) {
-            (Some(k), _) => {
-                hex32(blake3::keyed_hash(k, decision.fingerprint.as_bytes()).as_bytes())
-            }
+            (Some(k), _) => hex32(hash(Some(k), decision.fingerprint.as_bytes()).as_bytes()),
             (None, Some(r)) => unkeyed_fingerprint(r),
             (None, None) => unkeyed_fingerprint(&self.sql_literals.apply(redact_action(action))),
         };

@@ -22,6 +22,7 @@
 
 mod chain;
 mod err;
+mod hash;
 mod key;
 mod ocsf;
 mod record;

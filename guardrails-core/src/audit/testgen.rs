@@ -230,8 +230,13 @@ pub(crate) const EDIT_BYTES: &[u8] = b"0189af-+.eE\"\\/ubnt,:{}[]x \t\n\x01\x7f\
 /// Every edit of `line` at byte `i`: each of [`EDIT_BYTES`] put in place of the byte or
 /// before it, and the byte removed.
 pub(crate) fn edits(line: &[u8], i: usize) -> Vec<Vec<u8>> {
+    edits_with(line, i, EDIT_BYTES)
+}
+
+/// [`edits`] with the bytes given.
+pub(crate) fn edits_with(line: &[u8], i: usize, bytes: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    for &b in EDIT_BYTES {
+    for &b in bytes {
         let mut v = line.to_vec();
         v[i] = b;
         out.push(v);
