@@ -6,9 +6,9 @@
 //! AMD EPYC), which computes one compression's four columns side by side but is slower along
 //! that chain than plain 32-bit code with its four independent columns: 80 ns against 50 ns a
 //! block there (SIMD pays off when the crate hashes many chunks at once, which inputs this
-//! short never have). The audit hashes ~10 blocks a record, so this is a third of an append
-//! or a verify. Same function, same bytes: a test compares it with the crate for every
-//! length up to 1024 and beyond, plain and keyed.
+//! short never have). The audit hashes ~10 blocks a record: this takes about a third off an
+//! append or a verify. Same function, same bytes: a test compares it with the crate for
+//! every length up to 1024 and beyond, plain and keyed.
 
 /// The BLAKE3 IV (the SHA-256 one).
 const IV: [u32; 8] = [
