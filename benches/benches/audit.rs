@@ -35,6 +35,16 @@ fn in_memory(c: &mut Criterion) {
             )
         });
     });
+    // the line only, into a buffer reused from record to record, as a writer does
+    g.bench_function("append line (in memory, keyed)", |b| {
+        let mut chain = Chain::new(Some(key()));
+        let mut line = Vec::with_capacity(1024);
+        b.iter(|| {
+            line.clear();
+            chain.append_to(&action, &ctx, &decision, UNIX_EPOCH, &mut line);
+            black_box(line.len())
+        });
+    });
     const N: u64 = 10_000;
     let mut chain = Chain::new(Some(key()));
     let mut log = String::new();

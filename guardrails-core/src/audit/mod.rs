@@ -22,12 +22,15 @@
 
 mod chain;
 mod err;
+mod hash;
 mod key;
 mod ocsf;
 mod record;
 mod redact;
 mod sink;
 mod tail;
+#[cfg(test)]
+mod testgen;
 mod time;
 mod verify;
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::err::{ErrorKind, ParseError};
 use super::key::AuditKey;
 use super::redact::RedactedAction;
-use crate::action::Action;
+use crate::action::{Action, Dialect};
 use crate::context::Actor;
 use crate::verdict::Verdict;
 
@@ -121,31 +121,63 @@ impl<'a> Body<'a> {
     /// compares them): serde's generic path escapes every byte of every string and goes
     /// through `fmt` for integers, which made it the largest cost of an append.
     pub(crate) fn prefix(&self) -> String {
-        let mut out = String::with_capacity(768);
-        out.push_str("{\"v\":");
-        push_u64(&mut out, u64::from(self.v));
-        out.push_str(",\"seq\":");
-        push_u64(&mut out, self.seq);
-        out.push_str(",\"prev\":");
+        let mut out = Vec::with_capacity(LINE_CAPACITY);
+        push_head(&mut out, self.seq);
         push_json_str(&mut out, self.prev);
-        out.push_str(",\"time\":");
+        out.extend_from_slice(b",\"time\":");
         push_json_str(&mut out, self.time);
-        out.push_str(",\"key_id\":");
+        out.extend_from_slice(b",\"key_id\":");
         push_json_str(&mut out, self.key_id);
-        out.push_str(",\"actor\":");
+        out.extend_from_slice(b",\"actor\":");
         push_actor(&mut out, self.actor);
-        out.push_str(",\"context\":");
-        push_context(&mut out, self.context);
-        out.push_str(",\"action\":");
+        out.extend_from_slice(b",\"context\":");
+        let c = self.context;
+        push_context(
+            &mut out,
+            [
+                c.origin.as_deref(),
+                c.environment.as_deref(),
+                c.resource.as_deref(),
+            ],
+            c.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        out.extend_from_slice(b",\"action\":");
         push_action(&mut out, self.action.action());
-        out.push_str(",\"decision\":");
-        push_decision(&mut out, self.decision);
-        out
+        out.extend_from_slice(b",\"decision\":");
+        let d = self.decision;
+        push_decision(
+            &mut out,
+            (d.verdict, d.enforced),
+            d.rules.iter().map(String::as_str),
+            &d.policy_digest,
+            Fingerprint::Text(&d.fingerprint),
+            d.approvals.iter().map(String::as_str),
+        );
+        into_string(out)
     }
 }
 
+/// Text written by the `push_` functions (UTF-8 by construction: every piece is a `str` or
+/// ASCII) as a `String`.
+pub(crate) fn into_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// What a line usually needs, so that it is written without growing.
+pub(crate) const LINE_CAPACITY: usize = 1024;
+
+/// The line's start up to the value of `prev`: `{"v":1,"seq":N,"prev":` (the format
+/// version is [`FORMAT_VERSION`]).
+pub(crate) fn push_head(out: &mut Vec<u8>, seq: u64) {
+    out.extend_from_slice(b"{\"v\":");
+    push_u64(out, u64::from(FORMAT_VERSION));
+    out.extend_from_slice(b",\"seq\":");
+    push_u64(out, seq);
+    out.extend_from_slice(b",\"prev\":");
+}
+
 /// Appends `n` in decimal, as serde_json writes integers.
-fn push_u64(out: &mut String, mut n: u64) {
+pub(crate) fn push_u64(out: &mut Vec<u8>, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
@@ -159,43 +191,71 @@ fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    for &b in buf.get(i..).unwrap_or(&[]) {
-        out.push(char::from(b));
-    }
+    out.extend_from_slice(buf.get(i..).unwrap_or(&[]));
 }
 
 /// Appends `s` as a JSON string exactly as serde_json escapes it: strings without a quote,
 /// backslash or control character (nearly all) are copied as they are; the others go through
 /// serde_json itself.
-pub(crate) fn push_json_str(out: &mut String, s: &str) {
-    if plain_len(s.as_bytes()) == s.len() {
-        out.reserve(s.len() + 2);
-        out.push('"');
-        out.push_str(s);
-        out.push('"');
+pub(crate) fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    if is_plain(s.as_bytes()) {
+        push_quoted(out, s.as_bytes());
     } else {
-        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+        let _ = serde_json::to_writer(&mut *out, s);
     }
+}
+
+/// Appends `"s"`, for a text known to need no escape.
+pub(crate) fn push_quoted(out: &mut Vec<u8>, s: &[u8]) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s);
+    out.push(b'"');
+}
+
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The bytes of the word `w` (8 bytes, little-endian) that a JSON string cannot hold as they
+/// are: a quote, a backslash or a control character. The lowest flagged byte is exactly the
+/// first such byte (a borrow only runs upwards from a flagged byte); later flags may be
+/// false, so only `trailing_zeros` of the result is meaningful, and whether it is zero.
+#[inline]
+pub(crate) fn special_bytes(w: u64) -> u64 {
+    // `b ^ 2` is below 0x21 exactly for the control characters and the quote (0x22 → 0x20):
+    // a high bit is set in the bytes of `x` below `n` (and possibly in later ones only)
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    below(w ^ (ONES * 0x02), 0x21) | below(w ^ (ONES * u64::from(b'\\')), 1)
+}
+
+/// Whether no byte of `bytes` is a quote, backslash or control character: a JSON string
+/// holds them as they are. Whole words without a branch each, the last bytes padded.
+pub(crate) fn is_plain(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let mut special = 0;
+    for chunk in words.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        special |= special_bytes(u64::from_le_bytes(word));
+    }
+    let mut last = [b'a'; 8];
+    for (d, &b) in last.iter_mut().zip(words.remainder()) {
+        *d = b;
+    }
+    special |= special_bytes(u64::from_le_bytes(last));
+    special == 0
 }
 
 /// The length of the longest start of `bytes` without a quote, backslash or control
 /// character (the bytes a JSON string can hold as they are), 8 bytes at a time.
+#[cfg(test)]
 pub(crate) fn plain_len(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // a high bit is set in the byte of `x` that is zero (and possibly in later ones only)
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let mut chunks = bytes.chunks_exact(8);
     let mut done = 0;
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let special = (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
-            | zero(w ^ (ONES * u64::from(b'"')))
-            | zero(w ^ (ONES * u64::from(b'\\')));
+    while let Some(word) = bytes.get(done..).and_then(<[u8]>::first_chunk::<8>) {
+        let special = special_bytes(u64::from_le_bytes(*word));
         if special != 0 {
-            break;
+            // the byte index of the lowest flag: below 8, the cast cannot truncate
+            return done + (special.trailing_zeros() / 8) as usize;
         }
         done += 8;
     }
@@ -207,123 +267,187 @@ pub(crate) fn plain_len(bytes: &[u8]) -> usize {
         .unwrap_or(bytes.len() - done)
 }
 
-fn push_str_array(out: &mut String, items: &[String]) {
-    out.push('[');
-    for (i, item) in items.iter().enumerate() {
+/// Whether `bytes` are 64 lowercase hex digits, 8 at a time.
+pub(crate) fn is_hex64(bytes: &[u8]) -> bool {
+    // the bytes of `w` (all below 0x80) in `lo..hi` get their high bit set, without carries
+    // (a byte from 0x80 fails on its own, whatever its carry does to the next)
+    let within = |w: u64, lo: u64, hi: u64| {
+        w.wrapping_add(ONES * (0x80 - lo)) & !w.wrapping_add(ONES * (0x80 - hi)) & HIGH
+    };
+    let Some(words) = bytes.first_chunk::<64>().filter(|_| bytes.len() == 64) else {
+        return false;
+    };
+    let mut ok = HIGH;
+    for chunk in words.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let hex = within(w, 0x30, 0x3a) | within(w, 0x61, 0x67);
+        ok &= hex & !(w & HIGH);
+    }
+    ok == HIGH
+}
+
+/// Lowercase hex of 32 bytes, 4 bytes (8 digits) at a time, without `fmt`.
+pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    for (digits, chunk) in out.chunks_exact_mut(8).zip(bytes.chunks_exact(4)) {
+        let mut four = [0u8; 4];
+        four.copy_from_slice(chunk);
+        // the 4 bytes spread to every other byte, then each byte's nibbles side by side:
+        // high nibble first, as the text reads
+        let v = u64::from(u32::from_le_bytes(four));
+        let v = (v | v << 16) & 0x0000_ffff_0000_ffff;
+        let v = (v | v << 8) & 0x00ff_00ff_00ff_00ff;
+        let n = (v >> 4 & 0x000f_000f_000f_000f) | (v & 0x000f_000f_000f_000f) << 8;
+        // `0`..`9` from 0x30, `a`..`f` 39 further (bit 4 of `n + 6` is set for 10..=15)
+        let letters = (n + ONES * 6) >> 4 & ONES;
+        let text = n + ONES * u64::from(b'0') + letters * 39;
+        digits.copy_from_slice(&text.to_le_bytes());
+    }
+    out
+}
+
+fn push_str_array<'s>(out: &mut Vec<u8>, items: impl IntoIterator<Item = &'s str>) {
+    out.push(b'[');
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
         push_json_str(out, item);
     }
-    out.push(']');
+    out.push(b']');
 }
 
-fn push_actor(out: &mut String, actor: &Actor) {
-    out.push('{');
+pub(crate) fn push_actor(out: &mut Vec<u8>, actor: &Actor) {
+    out.push(b'{');
     if let Some(id) = &actor.id {
-        out.push_str("\"id\":");
+        out.extend_from_slice(b"\"id\":");
         push_json_str(out, id);
-        out.push(',');
+        out.push(b',');
     }
-    out.push_str("\"kind\":\"");
-    out.push_str(actor.kind.as_str());
-    out.push('"');
+    out.extend_from_slice(b"\"kind\":\"");
+    out.extend_from_slice(actor.kind.as_str().as_bytes());
+    out.push(b'"');
     if !actor.roles.is_empty() {
-        out.push_str(",\"roles\":");
-        push_str_array(out, &actor.roles);
+        out.extend_from_slice(b",\"roles\":");
+        push_str_array(out, actor.roles.iter().map(String::as_str));
     }
-    out.push('}');
+    out.push(b'}');
 }
 
-fn push_context(out: &mut String, context: &RecordContext) {
-    out.push('{');
+/// The record context: `origin`, `environment` and `resource` (each when present), then the
+/// labels (when there are any), in the order given (a `BTreeMap`'s).
+pub(crate) fn push_context<'l, V: AsRef<str>>(
+    out: &mut Vec<u8>,
+    fields: [Option<V>; 3],
+    labels: impl Iterator<Item = (&'l str, V)>,
+) {
+    out.push(b'{');
     let mut first = true;
-    let mut member = |out: &mut String, name: &str| {
+    let mut member = |out: &mut Vec<u8>, name: &[u8]| {
         if !first {
-            out.push(',');
+            out.push(b',');
         }
         first = false;
-        out.push('"');
-        out.push_str(name);
-        out.push_str("\":");
+        out.extend_from_slice(name);
     };
-    for (name, value) in [
-        ("origin", &context.origin),
-        ("environment", &context.environment),
-        ("resource", &context.resource),
-    ] {
+    for (name, value) in [&b"\"origin\":"[..], b"\"environment\":", b"\"resource\":"]
+        .into_iter()
+        .zip(fields)
+    {
         if let Some(v) = value {
             member(out, name);
-            push_json_str(out, v);
+            push_json_str(out, v.as_ref());
         }
     }
-    if !context.labels.is_empty() {
-        member(out, "labels");
-        out.push('{');
-        for (i, (k, v)) in context.labels.iter().enumerate() {
+    let mut labels = labels.peekable();
+    if labels.peek().is_some() {
+        member(out, b"\"labels\":");
+        out.push(b'{');
+        for (i, (k, v)) in labels.enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push(b',');
             }
             push_json_str(out, k);
-            out.push(':');
-            push_json_str(out, v);
+            out.push(b':');
+            push_json_str(out, v.as_ref());
         }
-        out.push('}');
+        out.push(b'}');
     }
-    out.push('}');
+    out.push(b'}');
+}
+
+/// A SQL action, as [`push_action`] writes it.
+pub(crate) fn push_sql(out: &mut Vec<u8>, dialect: Dialect, text: &str) {
+    out.extend_from_slice(b"{\"kind\":\"sql\",\"dialect\":\"");
+    out.extend_from_slice(dialect.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"text\":");
+    push_json_str(out, text);
+    out.push(b'}');
 }
 
 /// The action in its JSON contract's shape; tool calls (arbitrary JSON arguments) go through
 /// serde_json.
-pub(crate) fn push_action(out: &mut String, action: &Action) {
+pub(crate) fn push_action(out: &mut Vec<u8>, action: &Action) {
     match action {
-        Action::Sql { dialect, text } => {
-            out.push_str("{\"kind\":\"sql\",\"dialect\":\"");
-            out.push_str(dialect.as_str());
-            out.push_str("\",\"text\":");
-            push_json_str(out, text);
-            out.push('}');
-        }
+        Action::Sql { dialect, text } => push_sql(out, *dialect, text),
         Action::Shell { command, shell } => {
-            out.push_str("{\"kind\":\"shell\",\"command\":");
+            out.extend_from_slice(b"{\"kind\":\"shell\",\"command\":");
             push_json_str(out, command);
-            out.push_str(",\"shell\":\"");
-            out.push_str(shell.as_str());
-            out.push_str("\"}");
+            out.extend_from_slice(b",\"shell\":\"");
+            out.extend_from_slice(shell.as_str().as_bytes());
+            out.extend_from_slice(b"\"}");
         }
         Action::Exec { argv } => {
-            out.push_str("{\"kind\":\"exec\",\"argv\":");
-            push_str_array(out, argv);
-            out.push('}');
+            out.extend_from_slice(b"{\"kind\":\"exec\",\"argv\":");
+            push_str_array(out, argv.iter().map(String::as_str));
+            out.push(b'}');
         }
-        other => out.push_str(&serde_json::to_string(other).unwrap_or_default()),
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
     }
 }
 
-fn push_decision(out: &mut String, d: &DecisionSummary) {
-    out.push_str("{\"verdict\":\"");
-    out.push_str(d.verdict.as_str());
-    out.push_str(if d.enforced {
-        "\",\"enforced\":true,\"rules\":"
+/// A fingerprint to write: a record's text, or hex digits just computed (no escapes).
+pub(crate) enum Fingerprint<'a> {
+    Text(&'a str),
+    Digits(&'a [u8; 64]),
+}
+
+/// The decision summary's members in their order.
+pub(crate) fn push_decision<'r>(
+    out: &mut Vec<u8>,
+    (verdict, enforced): (Verdict, bool),
+    rules: impl IntoIterator<Item = &'r str>,
+    policy_digest: &str,
+    fingerprint: Fingerprint<'_>,
+    approvals: impl IntoIterator<Item = &'r str>,
+) {
+    out.extend_from_slice(b"{\"verdict\":\"");
+    out.extend_from_slice(verdict.as_str().as_bytes());
+    out.extend_from_slice(if enforced {
+        b"\",\"enforced\":true,\"rules\":"
     } else {
-        "\",\"enforced\":false,\"rules\":"
+        &b"\",\"enforced\":false,\"rules\":"[..]
     });
-    push_str_array(out, &d.rules);
-    out.push_str(",\"policy_digest\":");
-    push_json_str(out, &d.policy_digest);
-    out.push_str(",\"fingerprint\":");
-    push_json_str(out, &d.fingerprint);
-    out.push_str(",\"approvals\":");
-    push_str_array(out, &d.approvals);
-    out.push('}');
+    push_str_array(out, rules);
+    out.extend_from_slice(b",\"policy_digest\":");
+    push_json_str(out, policy_digest);
+    out.extend_from_slice(b",\"fingerprint\":");
+    match fingerprint {
+        Fingerprint::Text(f) => push_json_str(out, f),
+        Fingerprint::Digits(f) => push_quoted(out, f),
+    }
+    out.extend_from_slice(b",\"approvals\":");
+    push_str_array(out, approvals);
+    out.push(b'}');
 }
 
 /// The hash of a line prefix.
 pub(crate) fn digest(key: Option<&AuditKey>, prefix: &[u8]) -> blake3::Hash {
-    match key {
-        Some(k) => blake3::keyed_hash(k.as_bytes(), prefix),
-        None => blake3::hash(prefix),
-    }
+    super::hash::hash(key.map(AuditKey::as_bytes), prefix)
 }
 
 /// Completes a line from its prefix and hash (no trailing newline).
@@ -614,11 +738,42 @@ mod tests {
                 assert_eq!(plain_len(b), want);
             }
         }
-        let mut n = String::new();
+        for i in 0..long.len() {
+            for j in i..long.len().min(i + 40) {
+                let b = &long[i..j];
+                let want = !b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
+                assert_eq!(is_plain(b), want);
+            }
+        }
+        let mut n = Vec::new();
         for v in [0u64, 1, 9, 10, 99, 100, 4_294_967_295, u64::MAX] {
             n.clear();
             push_u64(&mut n, v);
-            assert_eq!(n, v.to_string());
+            assert_eq!(n, v.to_string().as_bytes());
+        }
+    }
+
+    /// The word-at-a-time hex encoder and checker against plain ones.
+    #[test]
+    fn hex_digits() {
+        let mut rng = crate::audit::testgen::Rng::new(5);
+        for _ in 0..2000 {
+            let bytes: [u8; 32] = std::array::from_fn(|_| rng.next() as u8);
+            let hex = hex32(&bytes);
+            assert_eq!(
+                &hex[..],
+                blake3::Hash::from_bytes(bytes).to_hex().as_bytes()
+            );
+            assert!(is_hex64(&hex));
+            let i = rng.below(64);
+            for b in 0..=255u8 {
+                let mut edited = hex;
+                edited[i] = b;
+                let want = matches!(b, b'0'..=b'9' | b'a'..=b'f');
+                assert_eq!(is_hex64(&edited), want, "{b}");
+            }
+            assert!(!is_hex64(&hex[..63]));
+            assert!(!is_hex64(&[&hex[..], b"0"].concat()));
         }
     }
 }

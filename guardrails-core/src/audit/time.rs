@@ -11,6 +11,26 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// assert_eq!(format_rfc3339(t), "2026-01-01T00:00:00.250000Z");
 /// ```
 pub fn format_rfc3339(t: SystemTime) -> String {
+    let mut out = Vec::with_capacity(27);
+    push_rfc3339(&mut out, t);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends [`format_rfc3339`]'s text to `out`.
+pub(crate) fn push_rfc3339(out: &mut Vec<u8>, t: SystemTime) {
+    /// 10000-01-01T00:00:00Z: before it, a time since the epoch fits the fixed layout.
+    const YEAR_10000: u64 = 253_402_300_800;
+    if let Ok(d) = t.duration_since(UNIX_EPOCH) {
+        if d.as_secs() < YEAR_10000 {
+            // the common case, in unsigned arithmetic (the days fit a `u32`)
+            let secs = d.as_secs();
+            let days = u32::try_from(secs / 86_400).unwrap_or(0);
+            let rem = u32::try_from(secs % 86_400).unwrap_or(0);
+            let (y, m, d2) = civil_from_days_after_epoch(days);
+            out.extend_from_slice(&layout(y, m, d2, rem, d.subsec_micros()));
+            return;
+        }
+    }
     let (secs, micros) = match t.duration_since(UNIX_EPOCH) {
         Ok(d) => (
             i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
@@ -29,29 +49,107 @@ pub fn format_rfc3339(t: SystemTime) -> String {
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     if (0..=9999).contains(&y) {
-        // the common case without `fmt`: fixed-width digits
-        let mut out = String::with_capacity(27);
-        push_digits(&mut out, y, 4);
-        out.push('-');
-        push_digits(&mut out, m, 2);
-        out.push('-');
-        push_digits(&mut out, d, 2);
-        out.push('T');
-        push_digits(&mut out, rem / 3600, 2);
-        out.push(':');
-        push_digits(&mut out, rem % 3600 / 60, 2);
-        out.push(':');
-        push_digits(&mut out, rem % 60, 2);
-        out.push('.');
-        push_digits(&mut out, i64::from(micros), 6);
-        out.push('Z');
-        return out;
+        // fixed-width digits into the fixed layout; all values are in range
+        let small = |n: i64| u32::try_from(n).unwrap_or(0);
+        out.extend_from_slice(&layout(small(y), small(m), small(d), small(rem), micros));
+        return;
     }
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+    out.extend_from_slice(
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
+            rem / 3600,
+            rem % 3600 / 60,
+            rem % 60
+        )
+        .as_bytes(),
+    );
+}
+
+/// The text of a time of a year in `0..=9999` (`secs`: seconds into the day), without `fmt`.
+fn layout(y: u32, m: u32, d: u32, secs: u32, micros: u32) -> [u8; 27] {
+    let mut b = *b"0000-00-00T00:00:00.000000Z";
+    put2(&mut b, 0, y / 100);
+    put2(&mut b, 2, y % 100);
+    put2(&mut b, 5, m);
+    put2(&mut b, 8, d);
+    put2(&mut b, 11, secs / 3600);
+    put2(&mut b, 14, secs % 3600 / 60);
+    put2(&mut b, 17, secs % 60);
+    put2(&mut b, 20, micros / 10_000);
+    put2(&mut b, 22, micros / 100 % 100);
+    put2(&mut b, 24, micros % 100);
+    b
+}
+
+/// Writes `n` (in `0..100`) as two digits at `at`.
+#[inline]
+fn put2(b: &mut [u8; 27], at: usize, n: u32) {
+    /// `00`, `01`, … `99`.
+    static PAIRS: [[u8; 2]; 100] = pairs();
+    let digits = PAIRS.get(n as usize).copied().unwrap_or(*b"00");
+    if let Some(pair) = b.get_mut(at..at + 2) {
+        pair.copy_from_slice(&digits);
+    }
+}
+
+#[expect(
+    clippy::indexing_slicing,
+    reason = "a const loop over the table's own 100 indices"
+)]
+const fn pairs() -> [[u8; 2]; 100] {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        // `i` is below 100: both digits fit a byte
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+}
+
+/// Whether `s` is a time in the layout the writer uses (`2026-05-04T12:30:00.250000Z`: 27
+/// bytes, digits, `-`, `T`, `:`, `.`, `Z` in their places) that [`parse_rfc3339`] accepts,
+/// checked without building the time. False for other layouts, which the parser may accept.
+pub(crate) fn is_writer_time(s: &[u8]) -> bool {
+    writer_layout(s) == Some(true)
+}
+
+/// For a text in the writer's layout (27 bytes, digits, `-`, `T`, `:`, `.`, `Z` in their
+/// places), whether the date and time exist; `None` for any other text.
+fn writer_layout(s: &[u8]) -> Option<bool> {
+    const TEMPLATE: &[u8; 27] = b"0000-00-00T00:00:00.000000Z";
+    let b: &[u8; 27] = s.try_into().ok()?;
+    // XOR with the template: digits become 0..=9, the separators 0
+    let mut x = [0u8; 27];
+    let mut bad = 0u8;
+    for ((o, &c), &t) in x.iter_mut().zip(b).zip(TEMPLATE) {
+        *o = c ^ t;
+        let limit = if t == b'0' { 10 } else { 1 };
+        bad |= u8::from(*o >= limit);
+    }
+    if bad != 0 {
+        return None;
+    }
+    let two = |at: usize| -> i64 {
+        let hi = x.get(at).copied().unwrap_or(0);
+        let lo = x.get(at + 1).copied().unwrap_or(0);
+        i64::from(hi) * 10 + i64::from(lo)
+    };
+    let (y, mo, d, h, mi, sec) = (
+        two(0) * 100 + two(2),
+        two(5),
+        two(8),
+        two(11),
+        two(14),
+        two(17),
+    );
+    Some(
+        (1..=12).contains(&mo)
+            && d >= 1
+            && d <= days_in_month(y, mo)
+            && h <= 23
+            && mi <= 59
+            && sec <= 60,
     )
 }
 
@@ -135,16 +233,6 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     base.checked_add(Duration::from_nanos(u64::from(nanos)))
 }
 
-/// Appends the `width` last decimal digits of `n` (non-negative), zero-padded.
-fn push_digits(out: &mut String, n: i64, width: u32) {
-    let mut div = 10i64.pow(width.saturating_sub(1));
-    while div > 0 {
-        let digit = u32::try_from(n / div % 10).unwrap_or(0);
-        out.push(char::from_digit(digit, 10).unwrap_or('0'));
-        div /= 10;
-    }
-}
-
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
@@ -167,6 +255,20 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// [`civil_from_days`] for days on or after 1970-01-01, in unsigned arithmetic.
+fn civil_from_days_after_epoch(z: u32) -> (u32, u32, u32) {
+    let z = z + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u32::from(m <= 2);
+    (y, m, d)
 }
 
 /// The date of a day count since 1970-01-01.
@@ -253,6 +355,63 @@ mod tests {
             format_rfc3339(UNIX_EPOCH + Duration::from_secs(253_402_300_800)),
             "10000-01-01T00:00:00.000000Z"
         );
+    }
+
+    /// The check of the writer's layout says what the parser says: across the calendar's
+    /// edges (leap years, month ends, 24:00, leap seconds, year 0 and 9999) and for every
+    /// one-byte edit of a written time.
+    #[test]
+    fn the_layout_check_agrees_with_the_parser() {
+        let mut times = Vec::new();
+        for y in [
+            0, 1, 4, 99, 100, 400, 1900, 1969, 1970, 2000, 2023, 2024, 2100, 9999,
+        ] {
+            for mo in 0..=13 {
+                for d in [0, 1, 28, 29, 30, 31, 32] {
+                    for (h, mi, s) in [
+                        (0, 0, 0),
+                        (23, 59, 59),
+                        (23, 59, 60),
+                        (23, 59, 61),
+                        (24, 0, 0),
+                        (0, 60, 0),
+                        (99, 99, 99),
+                    ] {
+                        times.push(format!(
+                            "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.123456Z"
+                        ));
+                    }
+                }
+            }
+        }
+        let written = format_rfc3339(UNIX_EPOCH + Duration::from_micros(1_767_225_600_250_000));
+        for i in 0..written.len() {
+            for b in b"0123456789-T:.Zztx+ \x7f".iter().copied() {
+                let mut v = written.clone().into_bytes();
+                v[i] = b;
+                times.push(String::from_utf8(v).unwrap());
+                let mut v = written.clone().into_bytes();
+                v.insert(i, b);
+                times.push(String::from_utf8(v).unwrap());
+            }
+            let mut v = written.clone().into_bytes();
+            v.remove(i);
+            times.push(String::from_utf8(v).unwrap());
+        }
+        times.push("2026-01-01T00:00:00.25Z".into());
+        times.push("2026-01-01t00:00:00.250000z".into());
+        times.push("2026-01-01T00:00:00.250000+00:00".into());
+        let mut in_layout = 0;
+        for t in &times {
+            let parsed = parse_rfc3339(t).is_some();
+            if let Some(ok) = writer_layout(t.as_bytes()) {
+                assert_eq!(ok, parsed, "{t}");
+                in_layout += 1;
+            }
+            assert!(!is_writer_time(t.as_bytes()) || parsed, "{t}");
+        }
+        assert!(in_layout > 9_000, "{in_layout}");
+        assert!(is_writer_time(written.as_bytes()));
     }
 
     #[test]

@@ -7,8 +7,11 @@ use serde::Deserialize;
 
 use super::err::{AuditError, ErrorKind};
 use super::key::AuditKey;
-use super::record::{digest, plain_len, split_line, AuditRecord, Head, FORMAT_VERSION, GENESIS};
-use super::time::parse_rfc3339;
+use super::record::{
+    digest, hex32, into_string, is_hex64, special_bytes, split_line, AuditRecord, Head,
+    FORMAT_VERSION, GENESIS, HIGH,
+};
+use super::time::{is_writer_time, parse_rfc3339};
 
 /// What a successful verification saw.
 ///
@@ -47,7 +50,7 @@ pub struct Verified {
 /// assert_eq!((err.index(), err.kind()), (1, ErrorKind::Dropped));
 /// ```
 pub fn verify<R: BufRead>(
-    mut reader: R,
+    reader: R,
     key: Option<&AuditKey>,
     expected_head: Option<&Head>,
 ) -> Result<Verified, AuditError> {
@@ -55,16 +58,39 @@ pub fn verify<R: BufRead>(
     if let Some(h) = expected_head {
         verifier = verifier.expect_head(h.clone());
     }
+    verify_with(reader, verifier)
+}
+
+/// [`verify`] with a verifier set up.
+fn verify_with<R: BufRead>(mut reader: R, mut verifier: Verifier) -> Result<Verified, AuditError> {
+    let cannot_read = |index, e: std::io::Error| {
+        AuditError::new(
+            index,
+            ErrorKind::Malformed,
+            format!("cannot read the line: {e}"),
+        )
+    };
     let mut line = String::new();
     loop {
+        // the common case: a whole line in the reader's buffer, laid out as the writer
+        // writes it and with the right hash, is checked where it is; anything else is read
+        // into `line` and checked there
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(cannot_read(verifier.index, e)),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        if let Some(used) = verifier.feed_buffered(buf)? {
+            reader.consume(used);
+            continue;
+        }
         line.clear();
-        let n = reader.read_line(&mut line).map_err(|e| {
-            AuditError::new(
-                verifier.index,
-                ErrorKind::Malformed,
-                format!("cannot read the line: {e}"),
-            )
-        })?;
+        let n = reader
+            .read_line(&mut line)
+            .map_err(|e| cannot_read(verifier.index, e))?;
         if n == 0 {
             break;
         }
@@ -101,12 +127,16 @@ pub struct Verifier {
     key_id: String,
     index: u64,
     expected_seq: u64,
-    expected_prev: String,
+    /// The hash the next record's `prev` must be (bytes of a `String`).
+    expected_prev: Vec<u8>,
     pending: Option<Pending>,
     checkpoint: Option<Head>,
     count: u64,
     /// The last accepted sequence number; its hash is `expected_prev`.
     head_seq: Option<u64>,
+    /// Whether lines in the writer's layout are checked by [`scan`] and [`fast_check`]
+    /// (always, but in the tests that compare the two ways).
+    fast: bool,
 }
 
 impl Verifier {
@@ -117,12 +147,20 @@ impl Verifier {
             key_id: key.map(AuditKey::id).unwrap_or_default(),
             index: 0,
             expected_seq: 0,
-            expected_prev: GENESIS.to_owned(),
+            expected_prev: GENESIS.as_bytes().to_vec(),
             pending: None,
             checkpoint: None,
             count: 0,
             head_seq: None,
+            fast: true,
         }
+    }
+
+    /// Checks every line the slow way (serde_json), for the tests that compare.
+    #[cfg(test)]
+    fn slow_only(mut self) -> Self {
+        self.fast = false;
+        self
     }
 
     /// Verifies records that continue after `head` (older files were archived), instead of
@@ -130,7 +168,7 @@ impl Verifier {
     #[must_use]
     pub fn starting_after(mut self, head: Head) -> Self {
         self.expected_seq = head.seq.saturating_add(1);
-        self.expected_prev = head.hash;
+        self.expected_prev = head.hash.into_bytes();
         self.head_seq = Some(head.seq);
         self
     }
@@ -177,10 +215,49 @@ impl Verifier {
 
     /// One line; `Ok(true)` when accepted, `Ok(false)` when pending.
     fn step(&mut self, line: &str) -> Result<bool, AuditError> {
+        let first = self.index == 0 && self.head_seq.is_none();
+        let fast = scan(line.as_bytes(), &self.key_id)
+            .filter(|s| self.fast && s.end == line.len())
+            .and_then(|s| fast_check(self.key.as_ref(), line.as_bytes(), &s));
+        let checked = match fast {
+            Some(link) => Ok(link),
+            None => check_link(line, self.key.as_ref(), &self.key_id, first).map(|l| Linked {
+                seq: l.seq,
+                prev: l.prev.as_bytes(),
+                hash: l.hash.as_bytes(),
+            }),
+        };
+        self.advance(checked)
+    }
+
+    /// The start of `buf` as a line (up to its `\n`) when it is a whole line in the writer's
+    /// layout, valid UTF-8, with the right hash: advances past it and returns its length with
+    /// the `\n`. `Ok(None)` for anything else, which the caller then reads as a line and feeds
+    /// (the checks, and every error, are [`step`](Self::step)'s).
+    fn feed_buffered(&mut self, buf: &[u8]) -> Result<Option<usize>, AuditError> {
+        let Some(s) = scan(buf, &self.key_id).filter(|_| self.fast) else {
+            return Ok(None);
+        };
+        let Some(line) = buf.get(..s.end).filter(|_| buf.get(s.end) == Some(&b'\n')) else {
+            return Ok(None);
+        };
+        if !s.ascii && std::str::from_utf8(line).is_err() {
+            return Ok(None);
+        }
+        let Some(link) = fast_check(self.key.as_ref(), line, &s) else {
+            return Ok(None);
+        };
+        self.advance(Ok(link))?;
+        Ok(Some(s.end + 1))
+    }
+
+    /// The chain checks of a line whose own checks gave `checked`.
+    fn advance(
+        &mut self,
+        checked: Result<Linked<'_>, (ErrorKind, String)>,
+    ) -> Result<bool, AuditError> {
         let index = self.index;
         self.index += 1;
-        let first = index == 0 && self.head_seq.is_none();
-        let checked = check_link(line, self.key.as_ref(), &self.key_id, first);
         if let Some(p) = self.pending.take() {
             return Err(match checked {
                 Ok(r) if r.seq < p.seq => AuditError::new(
@@ -222,7 +299,7 @@ impl Verifier {
             return Err(AuditError::new(index, ErrorKind::Inserted, format!("{what}: its `prev` is not the previous record's hash (a record of another chain)")));
         }
         if let Some(c) = &self.checkpoint {
-            if c.seq == link.seq && c.hash != link.hash {
+            if c.seq == link.seq && c.hash.as_bytes() != link.hash {
                 return Err(AuditError::new(index, ErrorKind::Modified, format!("sequence {} does not have the checkpoint's hash `{}`: the chain was rewritten", c.seq, c.hash)));
             }
         }
@@ -230,7 +307,7 @@ impl Verifier {
         self.count += 1;
         self.head_seq = Some(link.seq);
         self.expected_prev.clear();
-        self.expected_prev.push_str(link.hash);
+        self.expected_prev.extend_from_slice(link.hash);
         Ok(true)
     }
 
@@ -248,7 +325,7 @@ impl Verifier {
         }
         let head = self.head_seq.map(|seq| Head {
             seq,
-            hash: self.expected_prev,
+            hash: into_string(self.expected_prev),
         });
         Ok(Verified {
             count: self.count,
@@ -317,10 +394,7 @@ fn check_link<'a>(
     first: bool,
 ) -> Result<Link<'a>, (ErrorKind, String)> {
     let (prefix, hash) = split_line(line)?;
-    let link = match fast_link(line) {
-        Some(l) => Ok(l),
-        None => serde_json::from_str::<Link<'_>>(line),
-    };
+    let link = serde_json::from_str::<Link<'_>>(line);
     if first {
         let written = match &link {
             Ok(l) => Some(l.key_id.to_owned()),
@@ -384,78 +458,118 @@ fn check_link<'a>(
     Ok(link)
 }
 
-/// The chain members of a line as the writer lays it out: the members in their order, no
-/// whitespace, the chain strings without escapes, and the other members' values in a strict
-/// subset of JSON (no `\\u` escapes, nesting up to 64). `None` for anything else, which then
-/// goes to serde_json: this only takes lines serde_json reads the same way, faster (it is most
-/// of a verify), and leaves every error to serde_json.
-fn fast_link(line: &str) -> Option<Link<'_>> {
-    let mut p = Scan {
-        s: line.as_bytes(),
-        i: 0,
-    };
-    p.lit(b"{\"v\":")?;
-    let v = u32::try_from(p.uint()?).ok()?;
-    p.lit(b",\"seq\":")?;
-    let seq = p.uint()?;
-    p.lit(b",\"prev\":")?;
-    let prev = p.plain_str(line)?;
-    p.lit(b",\"time\":")?;
-    let time = p.plain_str(line)?;
-    p.lit(b",\"key_id\":")?;
-    let key_id = p.plain_str(line)?;
-    for name in [
-        &b",\"actor\":"[..],
-        b",\"context\":",
-        b",\"action\":",
-        b",\"decision\":",
-    ] {
-        p.lit(name)?;
-        p.value(0)?;
-    }
-    p.lit(b",\"hash\":")?;
-    let hash = p.plain_str(line)?;
-    p.lit(b"}")?;
-    if p.i != p.s.len() {
+/// The members of a record the chain checks need, borrowed from its line.
+struct Linked<'a> {
+    seq: u64,
+    prev: &'a [u8],
+    hash: &'a [u8],
+}
+
+/// A line laid out as the writer writes it, as [`scan`] read it.
+#[derive(Debug)]
+struct Scanned {
+    seq: u64,
+    /// Where `prev`'s 64 lowercase hex digits start.
+    prev: usize,
+    /// Where the stored hash's 64 bytes start.
+    hash: usize,
+    /// The line's length: where its closing `}` ends.
+    end: usize,
+    /// Whether every byte of the line before the stored hash is ASCII: then the whole line
+    /// is, when the stored hash is right (hex digits), and it is UTF-8 without a check.
+    ascii: bool,
+}
+
+/// Reads the start of `s` as a record line exactly as the writer lays it out: the members in
+/// their order, no whitespace, `"v":1`, `prev` 64 lowercase hex digits, `time` in the writer's
+/// layout and a date that exists, `key_id` equal to `key_id`, the other members' values in a
+/// strict subset of JSON (no `\\u` escapes, nesting up to 64), then `"hash":"<64 bytes>"}`.
+/// `None` for anything else. Whatever it takes, serde_json reads the same way and
+/// [`check_link`] accepts up to the hash, which [`fast_check`] compares: such a line is
+/// checked in one pass without serde_json (a test compares the two over mutated lines).
+fn scan(s: &[u8], key_id: &str) -> Option<Scanned> {
+    let mut c = Cursor { s, i: 0, high: 0 };
+    c.lit(b"{\"v\":1,\"seq\":")?;
+    let seq = c.uint()?;
+    c.lit(b",\"prev\":\"")?;
+    let prev = c.skip(64)?;
+    if !is_hex64(s.get(prev..c.i)?) {
         return None;
     }
-    Some(Link {
-        v,
+    c.lit(b"\",\"time\":\"")?;
+    let time = c.skip(27)?;
+    if !is_writer_time(s.get(time..c.i)?) {
+        return None;
+    }
+    c.lit(b"\",\"key_id\":\"")?;
+    c.bytes(key_id.as_bytes())?;
+    c.lit(b"\",\"actor\":")?;
+    c.member(Cursor::actor)?;
+    c.lit(b",\"context\":")?;
+    c.member(Cursor::context)?;
+    c.lit(b",\"action\":")?;
+    c.member(Cursor::action)?;
+    c.lit(b",\"decision\":")?;
+    c.member(Cursor::decision)?;
+    c.lit(b",\"hash\":\"")?;
+    let hash = c.skip(64)?;
+    c.lit(b"\"}")?;
+    Some(Scanned {
         seq,
         prev,
-        time,
-        key_id,
-        _actor: IgnoredAny,
-        _context: IgnoredAny,
-        _action: IgnoredAny,
-        _decision: IgnoredAny,
         hash,
+        end: c.i,
+        ascii: c.high & HIGH == 0,
     })
 }
 
-/// A cursor for [`fast_link`]; every method returns `None` where it gives up.
-struct Scan<'a> {
-    s: &'a [u8],
-    i: usize,
+/// The hash check of a line [`scan`] read (`line` is the whole line): the keyed hash of the
+/// bytes before `,"hash":"` against the stored digits, compared without an early exit.
+/// `None` when they differ (the slow path then names the error).
+fn fast_check<'a>(key: Option<&AuditKey>, line: &'a [u8], s: &Scanned) -> Option<Linked<'a>> {
+    let prefix = line.get(..s.hash.checked_sub(9)?)?;
+    let stored = line.get(s.hash..s.hash.checked_add(64)?)?;
+    let actual = hex32(digest(key, prefix).as_bytes());
+    let diff = actual.iter().zip(stored).fold(0u8, |d, (a, b)| d | (a ^ b));
+    if diff != 0 {
+        return None;
+    }
+    Some(Linked {
+        seq: s.seq,
+        prev: line.get(s.prev..s.prev.checked_add(64)?)?,
+        hash: stored,
+    })
 }
 
-impl Scan<'_> {
+/// A cursor for [`scan`]; every method returns `None` where it gives up. `high` collects the
+/// bytes of strings (and some after them), to tell whether a line is ASCII.
+struct Cursor<'a> {
+    s: &'a [u8],
+    i: usize,
+    high: u64,
+}
+
+impl Cursor<'_> {
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
 
-    fn byte(&mut self, want: u8) -> Option<()> {
-        (self.peek()? == want).then(|| self.i += 1)
+    fn lit<const N: usize>(&mut self, want: &[u8; N]) -> Option<()> {
+        let got = self.s.get(self.i..)?.first_chunk::<N>()?;
+        (got == want).then(|| self.i += N)
     }
 
-    fn lit(&mut self, want: &[u8]) -> Option<()> {
+    fn bytes(&mut self, want: &[u8]) -> Option<()> {
         let end = self.i.checked_add(want.len())?;
         (self.s.get(self.i..end)? == want).then(|| self.i = end)
     }
 
-    /// Moves past bytes a string holds as they are.
-    fn skip_plain(&mut self) {
-        self.i += plain_len(self.s.get(self.i..).unwrap_or(&[]));
+    /// Moves `n` bytes on; returns where they start.
+    fn skip(&mut self, n: usize) -> Option<usize> {
+        let start = self.i;
+        let end = start.checked_add(n).filter(|&e| e <= self.s.len())?;
+        self.i = end;
+        Some(start)
     }
 
     fn digits(&mut self) -> usize {
@@ -468,60 +582,174 @@ impl Scan<'_> {
 
     /// A non-negative integer without leading zeros that fits in a `u64`.
     fn uint(&mut self) -> Option<u64> {
+        if self.peek()? == b'0' {
+            self.i += 1;
+            return (!self.peek().is_some_and(|b| b.is_ascii_digit())).then_some(0);
+        }
         let start = self.i;
-        let n = self.digits();
-        let text = self.s.get(start..self.i)?;
-        if n == 0 || n > 19 || (n > 1 && text.first() == Some(&b'0')) {
+        let mut n: u64 = 0;
+        while let Some(d) = self.peek().filter(u8::is_ascii_digit) {
+            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+            self.i += 1;
+        }
+        (self.i > start).then_some(n)
+    }
+
+    /// A string; simple escapes are taken, `\\u` gives up. Unescaped bytes go 8 at a time.
+    fn string(&mut self) -> Option<()> {
+        let s = self.s;
+        let mut i = self.i;
+        if s.get(i) != Some(&b'"') {
             return None;
         }
-        text.iter().try_fold(0u64, |acc, &b| {
-            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        })
-    }
-
-    /// A string without escapes or control characters, borrowed from `line`.
-    fn plain_str<'l>(&mut self, line: &'l str) -> Option<&'l str> {
-        self.lit(b"\"")?;
-        let start = self.i;
-        self.skip_plain();
+        i += 1;
+        let mut high = self.high;
         loop {
-            match self.peek()? {
-                b'"' => break,
-                b'\\' => return None,
-                b if b < 0x20 => return None,
-                _ => self.i += 1,
+            for chunk in s.get(i..).unwrap_or_default().chunks_exact(8) {
+                let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+                    break;
+                };
+                let w = u64::from_le_bytes(word);
+                high |= w;
+                let special = special_bytes(w);
+                if special != 0 {
+                    // the byte index of the lowest flag: below 8
+                    i += (special.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
             }
-        }
-        let text = line.get(start..self.i)?;
-        self.i += 1;
-        Some(text)
-    }
-
-    /// Skips a string; simple escapes are taken, `\\u` gives up.
-    fn skip_str(&mut self) -> Option<()> {
-        self.byte(b'"')?;
-        loop {
-            self.skip_plain();
-            match self.peek()? {
+            match *s.get(i)? {
                 b'"' => {
-                    self.i += 1;
+                    self.i = i + 1;
+                    self.high = high;
                     return Some(());
                 }
-                b'\\' => {
-                    self.i += 1;
-                    match self.peek()? {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 1,
-                        _ => return None,
-                    }
-                }
+                b'\\' => match s.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    _ => return None,
+                },
                 b if b < 0x20 => return None,
-                _ => self.i += 1,
+                b => {
+                    // the last bytes, fewer than 8
+                    high |= u64::from(b);
+                    i += 1;
+                }
             }
         }
     }
 
-    /// Skips a JSON number (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`).
-    fn skip_number(&mut self) -> Option<()> {
+    /// An array of strings.
+    fn strings(&mut self) -> Option<()> {
+        self.lit(b"[")?;
+        if self.lit(b"]").is_some() {
+            return Some(());
+        }
+        loop {
+            self.string()?;
+            if self.lit(b",").is_none() {
+                return self.lit(b"]");
+            }
+        }
+    }
+
+    /// A member's value: first as `layout` expects the writer to write it (literal keys
+    /// compared, not scanned), else any value [`value`](Self::value) takes. The layouts take
+    /// only JSON (literals, strings, arrays of strings, values), so this takes no more than
+    /// `value` does.
+    fn member(&mut self, layout: fn(&mut Self) -> Option<()>) -> Option<()> {
+        let start = self.i;
+        if layout(self).is_some() {
+            return Some(());
+        }
+        self.i = start;
+        self.value()
+    }
+
+    /// `{"id":"…","kind":"…","roles":[…]}`, `id` and `roles` when present.
+    fn actor(&mut self) -> Option<()> {
+        self.lit(b"{")?;
+        if self.lit(b"\"id\":").is_some() {
+            self.string()?;
+            self.lit(b",")?;
+        }
+        self.lit(b"\"kind\":")?;
+        self.string()?;
+        if self.lit(b",\"roles\":").is_some() {
+            self.strings()?;
+        }
+        self.lit(b"}")
+    }
+
+    /// `{"origin":"…","environment":"…","resource":"…","labels":{…}}`, each when present.
+    fn context(&mut self) -> Option<()> {
+        self.lit(b"{")?;
+        let mut first = true;
+        if self.key(first, b"\"origin\":") {
+            self.string()?;
+            first = false;
+        }
+        if self.key(first, b"\"environment\":") {
+            self.string()?;
+            first = false;
+        }
+        if self.key(first, b"\"resource\":") {
+            self.string()?;
+            first = false;
+        }
+        if self.key(first, b"\"labels\":") {
+            self.value()?;
+        }
+        self.lit(b"}")
+    }
+
+    /// Moves past `,"name":` (`"name":` for the first member) when that comes next.
+    fn key<const N: usize>(&mut self, first: bool, name: &[u8; N]) -> bool {
+        let at = self.i;
+        if (first || self.lit(b",").is_some()) && self.lit(name).is_some() {
+            return true;
+        }
+        self.i = at;
+        false
+    }
+
+    /// A SQL, shell or exec action.
+    fn action(&mut self) -> Option<()> {
+        if self.lit(b"{\"kind\":\"sql\",\"dialect\":").is_some() {
+            self.string()?;
+            self.lit(b",\"text\":")?;
+            self.string()?;
+        } else if self.lit(b"{\"kind\":\"shell\",\"command\":").is_some() {
+            self.string()?;
+            self.lit(b",\"shell\":")?;
+            self.string()?;
+        } else {
+            self.lit(b"{\"kind\":\"exec\",\"argv\":")?;
+            self.strings()?;
+        }
+        self.lit(b"}")
+    }
+
+    /// The decision summary.
+    fn decision(&mut self) -> Option<()> {
+        self.lit(b"{\"verdict\":")?;
+        self.string()?;
+        if self.lit(b",\"enforced\":true").is_none() {
+            self.lit(b",\"enforced\":false")?;
+        }
+        self.lit(b",\"rules\":")?;
+        self.strings()?;
+        self.lit(b",\"policy_digest\":")?;
+        self.string()?;
+        self.lit(b",\"fingerprint\":")?;
+        self.string()?;
+        self.lit(b",\"approvals\":")?;
+        self.strings()?;
+        self.lit(b"}")
+    }
+
+    /// A JSON number (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`).
+    fn number(&mut self) -> Option<()> {
         if self.peek() == Some(b'-') {
             self.i += 1;
         }
@@ -553,53 +781,74 @@ impl Scan<'_> {
         Some(())
     }
 
-    /// Skips one JSON value without whitespace.
-    fn value(&mut self, depth: u32) -> Option<()> {
-        if depth > 64 {
-            return None;
-        }
-        match self.peek()? {
-            b'"' => self.skip_str(),
-            b'{' => {
-                self.i += 1;
-                if self.byte(b'}').is_some() {
-                    return Some(());
-                }
-                loop {
-                    self.skip_str()?;
-                    self.byte(b':')?;
-                    self.value(depth + 1)?;
-                    match self.peek()? {
-                        b',' => self.i += 1,
-                        b'}' => {
-                            self.i += 1;
-                            return Some(());
+    /// One JSON value without whitespace, containers nested up to 64 deep; iterative, with
+    /// the open containers as bits (1: an array).
+    fn value(&mut self) -> Option<()> {
+        const MAX_DEPTH: u32 = 64;
+        let mut arrays: u64 = 0;
+        let mut depth: u32 = 0;
+        loop {
+            match self.peek()? {
+                b'"' => self.string()?,
+                b'{' => {
+                    self.i += 1;
+                    if self.peek()? == b'}' {
+                        self.i += 1;
+                    } else {
+                        if depth == MAX_DEPTH {
+                            return None;
                         }
-                        _ => return None,
+                        arrays &= !(1u64 << depth);
+                        depth += 1;
+                        self.string()?;
+                        self.lit(b":")?;
+                        continue;
                     }
                 }
-            }
-            b'[' => {
-                self.i += 1;
-                if self.byte(b']').is_some() {
-                    return Some(());
-                }
-                loop {
-                    self.value(depth + 1)?;
-                    match self.peek()? {
-                        b',' => self.i += 1,
-                        b']' => {
-                            self.i += 1;
-                            return Some(());
+                b'[' => {
+                    self.i += 1;
+                    if self.peek()? == b']' {
+                        self.i += 1;
+                    } else {
+                        if depth == MAX_DEPTH {
+                            return None;
                         }
-                        _ => return None,
+                        arrays |= 1u64 << depth;
+                        depth += 1;
+                        continue;
                     }
                 }
+                b't' => self.lit(b"true")?,
+                b'f' => self.lit(b"false")?,
+                b'n' => self.lit(b"null")?,
+                _ => self.number()?,
             }
-            b't' => self.lit(b"true"),
-            b'f' => self.lit(b"false"),
-            b'n' => self.lit(b"null"),
-            _ => self.skip_number(),
+            // a value ended: close containers until one goes on
+            loop {
+                let Some(top) = depth.checked_sub(1) else {
+                    return Some(());
+                };
+                let in_array = arrays >> top & 1 == 1;
+                match self.peek()? {
+                    b',' => {
+                        self.i += 1;
+                        if !in_array {
+                            self.string()?;
+                            self.lit(b":")?;
+                        }
+                        break;
+                    }
+                    b']' if in_array => {
+                        self.i += 1;
+                        depth = top;
+                    }
+                    b'}' if !in_array => {
+                        self.i += 1;
+                        depth = top;
+                    }
+                    _ => return None,
+                }
+            }
         }
     }
 }
@@ -618,101 +867,216 @@ fn clean(e: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::testgen::{edits, edits_with, Rng};
+    use crate::audit::Chain;
 
-    fn same(line: &str) -> bool {
-        let Some(fast) = fast_link(line) else {
-            return true;
-        };
-        match serde_json::from_str::<Link<'_>>(line) {
-            Ok(slow) => {
-                (
-                    fast.v,
-                    fast.seq,
-                    fast.prev,
-                    fast.time,
-                    fast.key_id,
-                    fast.hash,
-                ) == (
-                    slow.v,
-                    slow.seq,
-                    slow.prev,
-                    slow.time,
-                    slow.key_id,
-                    slow.hash,
-                )
+    /// Lines of every shape, keyed or not, as the writer writes them (with their key).
+    fn written(seed: u64, n: usize) -> Vec<(Option<AuditKey>, String)> {
+        let mut rng = Rng::new(seed);
+        let mut out = Vec::new();
+        for keyed in [true, false] {
+            let key = keyed.then(|| AuditKey::from_bytes([3; 32]));
+            let mut chain = Chain::new(key.clone());
+            for _ in 0..n {
+                let action = rng.action();
+                let context = rng.context();
+                let decision = rng.decision(&action, &context);
+                let line = chain
+                    .append_line(&action, &context, &decision, rng.time())
+                    .1;
+                out.push((key.clone(), line));
             }
-            Err(_) => false,
         }
+        out
     }
 
-    /// Whatever the fast reader takes, serde_json reads the same way: checked on written
-    /// records and on every one-byte edit and insertion of them.
+    /// The fast check of a whole line as its callers make it (a line they take is UTF-8),
+    /// `None` where it leaves the line to the slow one.
+    fn fast(line: &[u8], key: Option<&AuditKey>, key_id: &str) -> Option<(u64, Vec<u8>, Vec<u8>)> {
+        let s = scan(line, key_id).filter(|s| s.end == line.len())?;
+        let utf8 = std::str::from_utf8(line).is_ok();
+        let l = fast_check(key, line, &s).filter(|_| s.ascii || utf8)?;
+        assert!(
+            !s.ascii || line.is_ascii(),
+            "{}",
+            String::from_utf8_lossy(line)
+        );
+        assert!(utf8);
+        Some((l.seq, l.prev.to_vec(), l.hash.to_vec()))
+    }
+
+    /// The line with its prefix edited and the hash made right again, as a key holder could
+    /// write it: only the other checks can tell.
+    fn rehashed(prefix: &[u8], key: Option<&AuditKey>) -> Vec<u8> {
+        let mut line = prefix.to_vec();
+        line.extend_from_slice(b",\"hash\":\"");
+        line.extend_from_slice(&hex32(digest(key, prefix).as_bytes()));
+        line.extend_from_slice(b"\"}");
+        line
+    }
+
+    /// Every edit of a line: each byte of its prefix edited (hash made right again), each
+    /// byte of the line edited (hash left as it was).
+    fn all_edits(line: &[u8], key: Option<&AuditKey>) -> Vec<Vec<u8>> {
+        let prefix = &line[..line.len() - 75];
+        let mut out = Vec::new();
+        for i in 0..prefix.len() {
+            out.extend(edits(prefix, i).iter().map(|e| rehashed(e, key)));
+        }
+        for i in 0..line.len() {
+            out.extend(edits(line, i));
+        }
+        out
+    }
+
+    fn has_u_escape(b: &[u8]) -> bool {
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'\\' {
+                if b.get(i + 1) == Some(&b'u') {
+                    return true;
+                }
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
+        false
+    }
+
+    /// Whatever the fast check takes, the slow one (serde_json and the checks one by one)
+    /// takes too, with the same members: on written lines of every shape and on every
+    /// one-byte edit of some of them, rehashed or not. And it does take the writer's lines.
     #[test]
-    fn fast_link_agrees_with_serde_json() {
-        use crate::{Action, Context, Dialect};
-        let mut chain = super::super::Chain::new(None);
-        let mut ctx = Context::default();
-        ctx.actor.id = Some("bot".into());
-        ctx.actor.roles = vec!["a".into()];
-        ctx.environment = Some("prod".into());
-        ctx.labels.insert("k".into(), "v\"w".into());
-        let actions = [
-            Action::sql(Dialect::Postgres, "SELECT 'a\\b' -- \"x\"\n\t/"),
-            Action::shell("ls -l"),
-            Action::exec(["a", "b"]),
-            Action::tool(
-                "t",
-                serde_json::json!({"n": [0, -1, 2.5, 1e10, -0.0e-3, 12345678901234567890u64], "b": [true, false, null], "o": {}, "e": [], "s": "é/\\", "u": "\u{1}"}),
-            ),
-        ];
-        let mut lines = Vec::new();
-        for a in &actions {
-            let d = crate::evaluate(a, &ctx);
-            lines.push(
-                chain
-                    .append_line(a, &ctx, &d, std::time::SystemTime::now())
-                    .1,
-            );
-        }
-        for line in &lines {
-            // `\u0001` is left to serde_json
-            assert_eq!(
-                fast_link(line).is_some(),
-                !line.contains("\\u0001"),
-                "{line}"
-            );
-            assert!(same(line));
-        }
-        let bytes: &[u8] = b"0189-+.eE\"\\/ubnt,:{}[]x \t\x01\x7f";
+    fn the_fast_check_takes_only_what_the_slow_one_takes() {
+        let mut taken = 0;
         let mut edited = 0;
-        for line in &lines {
-            for i in 0..line.len() {
-                for &b in bytes {
-                    for insert in [false, true] {
-                        let mut v = line.as_bytes().to_vec();
-                        if insert {
-                            v.insert(i, b);
-                        } else {
-                            v[i] = b;
-                        }
-                        let Ok(s) = String::from_utf8(v) else {
-                            continue;
-                        };
-                        assert!(same(&s), "{s}");
-                        edited += 1;
+        let mut edits_taken = 0;
+        let lines = written(11, 60);
+        for (n, (key, line)) in lines.iter().enumerate() {
+            let key_id = key.as_ref().map(AuditKey::id).unwrap_or_default();
+            let mut check = |bytes: &[u8]| {
+                let Some((seq, prev, hash)) = fast(bytes, key.as_ref(), &key_id) else {
+                    return false;
+                };
+                let text = std::str::from_utf8(bytes).unwrap();
+                let slow = check_link(text, key.as_ref(), &key_id, false)
+                    .unwrap_or_else(|e| panic!("{e:?}: {text}"));
+                assert_eq!(
+                    (slow.seq, slow.prev.as_bytes(), slow.hash.as_bytes()),
+                    (seq, &prev[..], &hash[..]),
+                    "{text}"
+                );
+                edits_taken += 1;
+                true
+            };
+            // a time of year 10000 or later is written but not read (not RFC 3339); `\\u`
+            // escapes (control characters) are left to the slow check
+            let readable = check_link(line, key.as_ref(), &key_id, true).is_ok();
+            let plain = !has_u_escape(line.as_bytes());
+            assert_eq!(check(line.as_bytes()), readable && plain, "{line}");
+            taken += usize::from(readable);
+            if n % 20 < 2 {
+                for e in all_edits(line.as_bytes(), key.as_ref()) {
+                    check(&e);
+                    edited += 1;
+                }
+            }
+            // the wrong key, another key id
+            let other = AuditKey::from_bytes([4; 32]);
+            assert!(fast(line.as_bytes(), Some(&other), &other.id()).is_none());
+            assert!(fast(line.as_bytes(), None, "").is_none() || key.is_none());
+        }
+        assert!(taken > 100, "{taken}");
+        assert!(edited > 100_000, "{edited}");
+        // edits the slow check takes too (digits of `seq`, letters of strings, …) are taken
+        assert!(edits_taken > taken + 1000, "{edits_taken}");
+    }
+
+    fn both_ways(log: &[u8], key: Option<&AuditKey>, head: Option<&Head>, capacity: usize) {
+        let set_up = |v: Verifier| match head {
+            Some(h) => v.expect_head(h.clone()),
+            None => v,
+        };
+        let fast = verify_with(
+            std::io::BufReader::with_capacity(capacity, log),
+            set_up(Verifier::new(key)),
+        );
+        let slow = verify_with(log, set_up(Verifier::new(key).slow_only()));
+        assert_eq!(fast, slow, "{}", String::from_utf8_lossy(log));
+    }
+
+    /// `verify` gives the same result (count and head, or the same error at the same record)
+    /// with the fast checks as with the slow ones alone: on logs, every one-byte edit of
+    /// them, lines dropped, swapped or repeated, other keys, and readers whose buffer cuts
+    /// lines anywhere.
+    #[test]
+    fn verify_gives_the_same_answer_with_and_without_the_fast_checks() {
+        let lines = written(5, 12);
+        for keyed in [true, false] {
+            let chain: Vec<&(Option<AuditKey>, String)> = lines
+                .iter()
+                .filter(|(k, _)| k.is_some() == keyed)
+                .take(6)
+                .collect();
+            let key = chain[0].0.clone();
+            let log: Vec<u8> = chain
+                .iter()
+                .flat_map(|(_, l)| format!("{l}\n").into_bytes())
+                .collect();
+            let head = Head {
+                seq: 5,
+                hash: chain[5].1[chain[5].1.len() - 66..chain[5].1.len() - 2].to_owned(),
+            };
+            let other = AuditKey::from_bytes([8; 32]);
+            for capacity in [1, 7, 64, 300, 700, 8192] {
+                for k in [key.as_ref(), Some(&other), None] {
+                    both_ways(&log, k, Some(&head), capacity);
+                    both_ways(&log, k, None, capacity);
+                }
+                both_ways(&log[..log.len() - 1], key.as_ref(), Some(&head), capacity);
+            }
+            // (the line checks are compared over every edit byte above: fewer here)
+            const SOME: &[u8] = b"0\"\\,}\n\xff";
+            for i in 0..log.len() {
+                for e in edits_with(&log, i, SOME) {
+                    both_ways(&e, key.as_ref(), Some(&head), 8192);
+                }
+                if i % 97 == 0 {
+                    for e in edits(&log, i) {
+                        both_ways(&e, key.as_ref(), None, 100);
                     }
                 }
             }
-        }
-        assert!(edited > 10_000);
-        for s in [
-            "{\"v\":01",
-            "",
-            "{",
-            "{\"v\":1}",
-            "{\"v\":4294967296,\"seq\":0",
-        ] {
-            assert!(same(s));
+            // the first line and one in the middle edited and rehashed
+            for n in [0, 3] {
+                let l = &chain[n].1;
+                let prefix = &l.as_bytes()[..l.len() - 75];
+                for i in 0..prefix.len() {
+                    for e in edits_with(prefix, i, SOME) {
+                        let e = rehashed(&e, key.as_ref());
+                        let mut log = Vec::new();
+                        for (m, (_, other)) in chain.iter().enumerate() {
+                            log.extend_from_slice(if m == n { &e } else { other.as_bytes() });
+                            log.push(b'\n');
+                        }
+                        both_ways(&log, key.as_ref(), Some(&head), 8192);
+                    }
+                }
+            }
+            let line = |i: usize| format!("{}\n", chain[i].1);
+            for order in [
+                vec![0, 1, 3, 4, 5],
+                vec![0, 2, 1, 3, 4, 5],
+                vec![0, 1, 1, 2, 3, 4, 5],
+                vec![1, 2, 3],
+                vec![0, 1, 2, 3, 4],
+                vec![0, 1, 2, 5, 4, 3],
+            ] {
+                let log: String = order.iter().map(|&i| line(i)).collect();
+                both_ways(log.as_bytes(), key.as_ref(), Some(&head), 8192);
+                both_ways(log.as_bytes(), key.as_ref(), None, 8192);
+            }
         }
     }
 }
