@@ -31,7 +31,7 @@ mod sink;
 mod tail;
 #[cfg(test)]
 mod testgen;
-mod time;
+pub(crate) mod time;
 mod verify;
 
 pub use chain::Chain;

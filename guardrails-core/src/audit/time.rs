@@ -18,19 +18,6 @@ pub fn format_rfc3339(t: SystemTime) -> String {
 
 /// Appends [`format_rfc3339`]'s text to `out`.
 pub(crate) fn push_rfc3339(out: &mut Vec<u8>, t: SystemTime) {
-    /// 10000-01-01T00:00:00Z: before it, a time since the epoch fits the fixed layout.
-    const YEAR_10000: u64 = 253_402_300_800;
-    if let Ok(d) = t.duration_since(UNIX_EPOCH) {
-        if d.as_secs() < YEAR_10000 {
-            // the common case, in unsigned arithmetic (the days fit a `u32`)
-            let secs = d.as_secs();
-            let days = u32::try_from(secs / 86_400).unwrap_or(0);
-            let rem = u32::try_from(secs % 86_400).unwrap_or(0);
-            let (y, m, d2) = civil_from_days_after_epoch(days);
-            out.extend_from_slice(&layout(y, m, d2, rem, d.subsec_micros()));
-            return;
-        }
-    }
     let (secs, micros) = match t.duration_since(UNIX_EPOCH) {
         Ok(d) => (
             i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
@@ -247,7 +234,7 @@ fn days_in_month(y: i64, m: i64) -> i64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -257,22 +244,8 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// [`civil_from_days`] for days on or after 1970-01-01, in unsigned arithmetic.
-fn civil_from_days_after_epoch(z: u32) -> (u32, u32, u32) {
-    let z = z + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u32::from(m <= 2);
-    (y, m, d)
-}
-
 /// The date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
