@@ -15,6 +15,8 @@ pub mod redact;
 pub mod rules;
 pub mod shell;
 pub(crate) mod sql;
+#[cfg(test)]
+mod testrng;
 pub mod text;
 pub mod verdict;
 pub mod wire;

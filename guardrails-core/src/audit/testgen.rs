@@ -8,8 +8,7 @@ use crate::policy::AppliedApproval;
 use crate::{Action, Actor, ActorKind, Context, Decision, Dialect, Finding, ShellKind};
 use crate::{Severity, Verdict};
 
-/// A small deterministic generator (xorshift64*).
-pub(crate) struct Rng(u64);
+pub(crate) use crate::testrng::Rng;
 
 /// Pieces texts are made of: each reaches a different branch of the encoder, the redaction
 /// or the scanner.
@@ -54,30 +53,6 @@ const PIECES: &[&str] = &[
 ];
 
 impl Rng {
-    pub(crate) fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
-    }
-
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// A number in `0..n` (`n` > 0).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    pub(crate) fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
     /// A text of up to `pieces` pieces; plain words most of the time.
     pub(crate) fn text(&mut self, pieces: usize) -> String {
         let mut s = String::new();

@@ -7,6 +7,7 @@
 
 use super::{agrees_with_sqlparser, lex_plain};
 use crate::action::Dialect;
+use crate::testrng::Rng;
 
 const DIALECTS: [Dialect; 7] = Dialect::ALL;
 
@@ -92,22 +93,6 @@ fn anything_outside_the_subset_goes_to_sqlparser() {
     }
 }
 
-/// A small deterministic generator (xorshift64*), so the test is reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-}
-
 #[test]
 fn random_fragments_agree_with_sqlparser_in_every_dialect() {
     let fragments = [
@@ -120,15 +105,17 @@ fn random_fragments_agree_with_sqlparser_in_every_dialect() {
         "\\", "é", "\r\n",
     ];
     let gaps = ["", " ", " ", " ", "\n", "\t", "  "];
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng::new(1);
     let mut taken = 0usize;
     let mut total = 0usize;
     for _ in 0..6000 {
         let n = 1 + rng.next() % 10;
         let mut text = String::new();
         for _ in 0..n {
-            text.push_str(rng.pick(&fragments));
-            text.push_str(rng.pick(&gaps));
+            let fragment: &&str = rng.pick(&fragments);
+            text.push_str(fragment);
+            let gap: &&str = rng.pick(&gaps);
+            text.push_str(gap);
         }
         for d in DIALECTS {
             total += 1;
