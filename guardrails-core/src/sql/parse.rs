@@ -30,7 +30,13 @@ pub(crate) fn parse_one(
     tokens: Vec<TokenWithSpan>,
     dialect: Dialect,
 ) -> Result<Box<Statement>, String> {
-    parse_returning_tokens(tokens, dialect).0
+    let d = parser_dialect(dialect);
+    stacker::maybe_grow(RED_ZONE, STACK, move || {
+        let mut p = Parser::new(d)
+            .with_recursion_limit(RECURSION_LIMIT)
+            .with_tokens_with_locations(tokens);
+        statement_then_end(&mut p).map(Box::new)
+    })
 }
 
 /// Runs `judge` on a statement's tokens and, when the statement will surely be parsed
@@ -98,21 +104,6 @@ fn statement_then_end(p: &mut Parser<'_>) -> Result<Statement, String> {
         None => Ok(stmt),
         Some(e) => Err(e),
     }
-}
-
-/// Parses one statement and hands the token buffer back.
-fn parse_returning_tokens(
-    tokens: Vec<TokenWithSpan>,
-    dialect: Dialect,
-) -> (Result<Box<Statement>, String>, Vec<TokenWithSpan>) {
-    let d = parser_dialect(dialect);
-    stacker::maybe_grow(RED_ZONE, STACK, move || {
-        let mut p = Parser::new(d)
-            .with_recursion_limit(RECURSION_LIMIT)
-            .with_tokens_with_locations(tokens);
-        let result = statement_then_end(&mut p).map(Box::new);
-        (result, p.into_tokens())
-    })
 }
 
 fn clean(message: &str) -> String {
