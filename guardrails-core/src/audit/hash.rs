@@ -93,6 +93,8 @@ fn compress(cv: &[u32; 8], block: &[u32; 16], len: u32, flags: u32) -> [u32; 8] 
     let mut s = [
         c0, c1, c2, c3, c4, c5, c6, c7, i0, i1, i2, i3, 0, 0, len, flags,
     ];
+    // Seven rounds, the message words permuted between them. Written out: as a loop the
+    // compiler did not unroll it and verify measured ~12% slower.
     let mut m = *block;
     round(&mut s, &m);
     m = permute(&m);
