@@ -16,7 +16,7 @@
 //! for token, span for span, against sqlparser on every dialect.
 
 use sqlparser::keywords::{Keyword, ALL_KEYWORDS, ALL_KEYWORDS_INDEX};
-use sqlparser::tokenizer::{Location, Span, Token, Word};
+use sqlparser::tokenizer::{Token, Word};
 
 use super::lex::{Lexed, Tok};
 use crate::action::Dialect;
@@ -25,38 +25,25 @@ use crate::action::Dialect;
 pub(crate) fn lex_plain(text: &str, dialect: Dialect) -> Option<Lexed> {
     let bytes = text.as_bytes();
     let mut toks: Vec<Tok> = Vec::with_capacity(bytes.len() / 5 + 2);
-    let mut at = Cursor {
-        i: 0,
-        line: 1,
-        col: 1,
-    };
-    while let Some(&b) = bytes.get(at.i) {
-        match b {
-            b' ' | b'\t' => {
-                at.advance(1);
-                continue;
-            }
-            b'\n' => {
-                at.i += 1;
-                at.line += 1;
-                at.col = 1;
-                continue;
-            }
-            _ => {}
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        if matches!(b, b' ' | b'\t' | b'\n') {
+            at += 1;
+            continue;
         }
         let start = at;
         let prev = toks.last().map(|t| &t.token);
         let token = match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
-                let end = ident_end(bytes, at.i);
+                let end = ident_end(bytes, at);
                 if ends_badly(bytes.get(end).copied()) {
                     return None;
                 }
-                let word = text.get(at.i..end)?;
+                let word = text.get(at..end)?;
                 if word.eq_ignore_ascii_case("copy") {
                     return None;
                 }
-                at.advance(end - at.i);
+                at = end;
                 Token::Word(Word {
                     keyword: keyword(word),
                     value: word.to_owned(),
@@ -67,7 +54,7 @@ pub(crate) fn lex_plain(text: &str, dialect: Dialect) -> Option<Lexed> {
                 if matches!(prev, Some(Token::Period)) {
                     return None;
                 }
-                let mut end = digits_end(bytes, at.i);
+                let mut end = digits_end(bytes, at);
                 if bytes.get(end) == Some(&b'.') {
                     let frac = digits_end(bytes, end + 1);
                     if frac == end + 1 {
@@ -78,43 +65,37 @@ pub(crate) fn lex_plain(text: &str, dialect: Dialect) -> Option<Lexed> {
                 if ends_badly(bytes.get(end).copied()) || bytes.get(end) == Some(&b'.') {
                     return None;
                 }
-                let number = text.get(at.i..end)?;
-                at.advance(end - at.i);
+                let number = text.get(at..end)?;
+                at = end;
                 Token::Number(number.to_owned(), false)
             }
             b'\'' => {
-                let (value, end, lines, last_line_start) = string(bytes, at.i, dialect)?;
+                let (value, end) = string(bytes, at, dialect)?;
                 if ends_badly(bytes.get(end).copied()) {
                     return None;
                 }
-                if lines == 0 {
-                    at.advance(end - at.i);
-                } else {
-                    at.i = end;
-                    at.line += lines;
-                    at.col = col_after(end, last_line_start);
-                }
+                at = end;
                 Token::SingleQuotedString(value)
             }
             b'$' if dialect == Dialect::Postgres => {
-                let end = digits_end(bytes, at.i + 1);
-                if end == at.i + 1 || ends_badly(bytes.get(end).copied()) {
+                let end = digits_end(bytes, at + 1);
+                if end == at + 1 || ends_badly(bytes.get(end).copied()) {
                     return None;
                 }
                 if bytes.get(end) == Some(&b'.') {
                     return None;
                 }
-                let placeholder = text.get(at.i..end)?;
-                at.advance(end - at.i);
+                let placeholder = text.get(at..end)?;
+                at = end;
                 Token::Placeholder(placeholder.to_owned())
             }
             b'.' => {
                 // Only a qualified name's dot: a letter or `*` follows (never a digit or `_`,
                 // which are numbers or dialect-specific field access).
-                if !matches!(bytes.get(at.i + 1), Some(b'a'..=b'z' | b'A'..=b'Z' | b'*')) {
+                if !matches!(bytes.get(at + 1), Some(b'a'..=b'z' | b'A'..=b'Z' | b'*')) {
                     return None;
                 }
-                at.advance(1);
+                at += 1;
                 Token::Period
             }
             b'(' => punct(&mut at, Token::LParen),
@@ -122,20 +103,18 @@ pub(crate) fn lex_plain(text: &str, dialect: Dialect) -> Option<Lexed> {
             b',' => punct(&mut at, Token::Comma),
             b';' => punct(&mut at, Token::SemiColon),
             b'=' | b'<' | b'>' | b'!' | b'+' | b'-' | b'*' | b'/' => {
-                let (token, len) = operator(bytes, at.i)?;
-                if bytes.get(at.i + len).is_some_and(|&n| is_operator_char(n)) {
+                let (token, len) = operator(bytes, at)?;
+                if bytes.get(at + len).is_some_and(|&n| is_operator_char(n)) {
                     return None;
                 }
-                at.advance(len);
+                at += len;
                 token
             }
             _ => return None,
         };
-        let span = Span::new(start.location(), at.location());
         toks.push(Tok {
             token,
-            span: (start.i, at.i),
-            loc: span,
+            span: (start, at),
         });
     }
     Some(Lexed {
@@ -144,27 +123,8 @@ pub(crate) fn lex_plain(text: &str, dialect: Dialect) -> Option<Lexed> {
     })
 }
 
-/// A byte offset with sqlparser's 1-based line and column (in chars; the subset is ASCII).
-#[derive(Clone, Copy)]
-struct Cursor {
-    i: usize,
-    line: u64,
-    col: u64,
-}
-
-impl Cursor {
-    fn advance(&mut self, bytes: usize) {
-        self.i += bytes;
-        self.col += bytes as u64;
-    }
-
-    fn location(self) -> Location {
-        Location::new(self.line, self.col)
-    }
-}
-
-fn punct(at: &mut Cursor, token: Token) -> Token {
-    at.advance(1);
+fn punct(at: &mut usize, token: Token) -> Token {
+    *at += 1;
     token
 }
 
@@ -241,15 +201,13 @@ fn operator(bytes: &[u8], i: usize) -> Option<(Token, usize)> {
     })
 }
 
-/// The `'…'` string starting at `i`: its value (`''` read as `'`), the offset after the closing
-/// quote, the newlines inside and the offset where its last line starts. `None` for anything
+/// The `'…'` string starting at `i`: its value (`''` read as `'`) and the offset after the
+/// closing quote. `None` for anything
 /// dialect-specific: a backslash (an escape in MySQL, BigQuery, Snowflake), a string opening
 /// with `''` (BigQuery's triple quotes), non-ASCII or a missing closing quote.
-fn string(bytes: &[u8], i: usize, dialect: Dialect) -> Option<(String, usize, u64, usize)> {
+fn string(bytes: &[u8], i: usize, dialect: Dialect) -> Option<(String, usize)> {
     let mut value = Vec::new();
     let mut j = i + 1;
-    let mut lines = 0;
-    let mut line_start = 0;
     if dialect == Dialect::Bigquery && bytes.get(j) == Some(&b'\'') {
         return None;
     }
@@ -263,7 +221,7 @@ fn string(bytes: &[u8], i: usize, dialect: Dialect) -> Option<(String, usize, u6
                     continue;
                 }
                 let value = String::from_utf8(value).ok()?;
-                return Some((value, j + 1, lines, line_start));
+                return Some((value, j + 1));
             }
             b'\\' => return None,
             // `lex_with_sqlparser` finds MySQL executable comments by searching the whole text
@@ -271,21 +229,12 @@ fn string(bytes: &[u8], i: usize, dialect: Dialect) -> Option<(String, usize, u6
             // plain subset refuses `/*`; inside one, sqlparser's path decides.
             b'/' if bytes.get(j + 1..j + 3) == Some(b"*!".as_slice()) => return None,
             b'\r' => return None,
-            b'\n' => {
-                lines += 1;
-                line_start = j + 1;
-            }
             _ if !b.is_ascii() => return None,
             _ => {}
         }
         value.push(b);
         j += 1;
     }
-}
-
-/// The 1-based column after `end` on a line starting at byte `line_start`.
-fn col_after(end: usize, line_start: usize) -> u64 {
-    (end - line_start) as u64 + 1
 }
 
 /// sqlparser's keyword for an unquoted word: one hash and usually one comparison, where
@@ -358,8 +307,8 @@ const fn hash_upper(bytes: &[u8]) -> u32 {
     h
 }
 
-/// Runs both lexers on `text`: `Ok(true)` when the fast lexer took it and every token, byte span
-/// and line/column span agree with sqlparser's tokenizer, `Ok(false)` when it refused, `Err`
+/// Runs both lexers on `text`: `Ok(true)` when the fast lexer took it and every token and byte
+/// span agree with sqlparser's tokenizer, `Ok(false)` when it refused, `Err`
 /// naming the first difference otherwise. For the differential tests and the fuzz target.
 pub(crate) fn agrees_with_sqlparser(text: &str, dialect: Dialect) -> Result<bool, String> {
     let Some(fast) = lex_plain(text, dialect) else {
@@ -379,10 +328,10 @@ pub(crate) fn agrees_with_sqlparser(text: &str, dialect: Dialect) -> Result<bool
         ));
     }
     for (f, s) in fast.toks.iter().zip(&slow.toks) {
-        if f.token != s.token || f.span != s.span || f.loc != s.loc {
+        if f.token != s.token || f.span != s.span {
             return Err(format!(
-                "`{text}`: {:?} at {:?} {:?}, sqlparser {:?} at {:?} {:?}",
-                f.token, f.span, f.loc, s.token, s.span, s.loc
+                "`{text}`: {:?} at {:?}, sqlparser {:?} at {:?}",
+                f.token, f.span, s.token, s.span
             ));
         }
     }

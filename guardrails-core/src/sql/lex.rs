@@ -27,8 +27,6 @@ pub(crate) fn parser_dialect(dialect: Dialect) -> &'static dyn SqlDialect {
 pub(crate) struct Tok {
     pub token: Token,
     pub span: Span,
-    /// The tokenizer's line/column span, handed back to the parser.
-    pub loc: sqlparser::tokenizer::Span,
 }
 
 impl Tok {
@@ -172,7 +170,6 @@ pub(crate) fn lex_with_sqlparser(text: &str, dialect: Dialect) -> Result<Lexed, 
                 lexed.toks.push(Tok {
                     token: t.token,
                     span: (start, end),
-                    loc: t.span,
                 });
             }
         }
