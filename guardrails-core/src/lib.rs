@@ -8,6 +8,7 @@ pub mod audit;
 pub mod context;
 pub mod decision;
 pub mod finding;
+mod hash;
 pub mod intent;
 pub mod mask;
 pub mod policy;

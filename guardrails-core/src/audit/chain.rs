@@ -4,7 +4,6 @@ use std::time::SystemTime;
 
 use super::err::AuditError;
 use super::err::ErrorKind;
-use super::hash::hash;
 use super::key::AuditKey;
 use super::record::{
     digest, hex32, into_string, push_action, push_actor, push_context, push_decision, push_head,
@@ -18,6 +17,7 @@ use crate::action::Action;
 use crate::context::Context;
 use crate::decision::Decision;
 use crate::finding::Finding;
+use crate::hash::hash;
 
 /// Appends decisions to a hash chain. Each record holds the previous record's hash; with a key
 /// the hashes are keyed, so nobody without the key can rewrite the chain.

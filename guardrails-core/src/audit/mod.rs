@@ -22,7 +22,6 @@
 
 mod chain;
 mod err;
-mod hash;
 mod key;
 mod ocsf;
 mod record;

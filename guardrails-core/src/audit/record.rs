@@ -447,7 +447,7 @@ pub(crate) fn push_decision<'r>(
 
 /// The hash of a line prefix.
 pub(crate) fn digest(key: Option<&AuditKey>, prefix: &[u8]) -> blake3::Hash {
-    super::hash::hash(key.map(AuditKey::as_bytes), prefix)
+    crate::hash::hash(key.map(AuditKey::as_bytes), prefix)
 }
 
 /// Completes a line from its prefix and hash (no trailing newline).

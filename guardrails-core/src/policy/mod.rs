@@ -606,31 +606,53 @@ fn internal_failure(action: &Action) -> Analysis {
 
 /// The fingerprint of a normalised action: BLAKE3 in derive-key mode, hex.
 pub(crate) fn fingerprint(normalized: &str) -> String {
-    // Deriving the key hashes the context string: do it once, then start from a copy.
-    static KEYED: std::sync::OnceLock<blake3::Hasher> = std::sync::OnceLock::new();
-    let mut h = KEYED
-        .get_or_init(|| {
-            blake3::Hasher::new_derive_key("access-guardrails 2026 action fingerprint v1")
-        })
-        .clone();
-    h.update(normalized.as_bytes());
-    lower_hex(h.finalize().as_bytes())
+    lower_hex(crate::hash::derive_key(&FINGERPRINT_CONTEXT, normalized.as_bytes()).as_bytes())
 }
 
-/// Lower-case hex of a digest, by table (every decision carries one: `to_hex` and a copy cost
-/// three times as much).
+/// The derive-key context of unkeyed fingerprints, with its context key worked out (a test
+/// checks it): deriving it is one more compression per decision.
+const FINGERPRINT_CONTEXT: crate::hash::DeriveContext = crate::hash::DeriveContext {
+    text: "access-guardrails 2026 action fingerprint v1",
+    key: [
+        0x9064_8C36,
+        0x6FD1_9957,
+        0xC392_1DD2,
+        0xD77E_70BC,
+        0x97CD_E8CC,
+        0xF745_FFA5,
+        0xEA78_7969,
+        0xD21A_A8BA,
+    ],
+};
+
+/// Lower-case hex of a digest, two digits a byte from a table (every decision carries one:
+/// `to_hex` and a copy cost three times as much).
 fn lower_hex(bytes: &[u8; 32]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = [0u8; 64];
-    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
-        if let [hi, lo] = pair {
-            *hi = DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-            *lo = DIGITS.get(usize::from(b & 15)).copied().unwrap_or(b'0');
-        }
+    let mut out = String::with_capacity(64);
+    for &b in bytes {
+        let [hi, lo] = HEX_PAIRS.get(usize::from(b)).copied().unwrap_or([b'0'; 2]);
+        out.push(char::from(hi));
+        out.push(char::from(lo));
     }
-    std::str::from_utf8(&out)
-        .map(str::to_owned)
-        .unwrap_or_default()
+    out
+}
+
+/// The two lower-case hex digits of every byte.
+static HEX_PAIRS: [[u8; 2]; 256] = hex_pairs();
+
+#[allow(
+    clippy::indexing_slicing,
+    reason = "compile-time evaluation: `i < 256` and nibbles below 16 index in bounds"
+)]
+const fn hex_pairs() -> [[u8; 2]; 256] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        pairs[i] = [DIGITS[i >> 4], DIGITS[i & 15]];
+        i += 1;
+    }
+    pairs
 }
 
 /// The JSON Schema of policy documents, as published in `policy.schema.json`.
@@ -667,6 +689,18 @@ fn strip_doc_examples(v: &mut serde_json::Value) {
 
 #[cfg(test)]
 mod hex_tests {
+    #[test]
+    fn fingerprint_context_key_is_derived_from_its_text() {
+        let derived = crate::hash::DeriveContext::new(super::FINGERPRINT_CONTEXT.text);
+        assert_eq!(derived.map(|d| d.key), Some(super::FINGERPRINT_CONTEXT.key));
+        let mut h = blake3::Hasher::new_derive_key(super::FINGERPRINT_CONTEXT.text);
+        h.update(b"sql\0drop table t");
+        assert_eq!(
+            super::fingerprint("sql\0drop table t"),
+            h.finalize().to_hex().as_str()
+        );
+    }
+
     #[test]
     fn lower_hex_is_blakes_own_hex() {
         for input in ["", "sql\0drop table t", "x"] {

@@ -1,5 +1,6 @@
-//! BLAKE3 (plain or keyed) of inputs of one chunk, up to 1024 bytes: every record line and
-//! stored fingerprint, in portable code. Longer inputs go to the `blake3` crate.
+//! BLAKE3 (plain, keyed or derive-key) of inputs of one chunk, up to 1024 bytes: every audit
+//! record line, stored fingerprint and decision fingerprint, in portable code. Longer inputs go
+//! to the `blake3` crate.
 //!
 //! Why: hashing one chunk is a chain of 64-byte block compressions, each needing the last
 //! one's result. The crate picks its SIMD compression (AVX-512 on the development machine, an
@@ -7,8 +8,9 @@
 //! that chain than plain 32-bit code with its four independent columns: 80 ns against 50 ns a
 //! block there (SIMD pays off when the crate hashes many chunks at once, which inputs this
 //! short never have). The audit hashes ~10 blocks a record: this takes about a third off an
-//! append or a verify. Same function, same bytes: a test compares it with the crate for
-//! every length up to 1024 and beyond, plain and keyed.
+//! append or a verify. A decision's fingerprint is one or two blocks, and the crate's hasher
+//! in derive-key mode is ~2 KiB to copy before it starts. Same function, same bytes: tests
+//! compare it with the crate for every length up to 1024 and beyond, in every mode.
 
 /// The BLAKE3 IV (the SHA-256 one).
 const IV: [u32; 8] = [
@@ -27,6 +29,9 @@ const CHUNK_START: u32 = 1;
 const CHUNK_END: u32 = 2;
 const ROOT: u32 = 8;
 const KEYED_HASH: u32 = 16;
+#[cfg(test)]
+const DERIVE_KEY_CONTEXT: u32 = 32;
+const DERIVE_KEY_MATERIAL: u32 = 64;
 
 /// BLAKE3 of `input`, keyed with `key` when given: `blake3::keyed_hash` or `blake3::hash`.
 pub(crate) fn hash(key: Option<&[u8; 32]>, input: &[u8]) -> blake3::Hash {
@@ -36,10 +41,56 @@ pub(crate) fn hash(key: Option<&[u8; 32]>, input: &[u8]) -> blake3::Hash {
             None => blake3::hash(input),
         };
     }
-    let (mut cv, mode) = match key {
+    let (cv, mode) = match key {
         Some(k) => (words(k), KEYED_HASH),
         None => (IV, 0),
     };
+    digest(one_chunk(cv, mode, input))
+}
+
+/// A derive-key context: its string and the key BLAKE3 derives from it, worked out once
+/// (by [`DeriveContext::new`], or written down as a constant and checked by a test).
+pub(crate) struct DeriveContext {
+    /// The context string.
+    pub text: &'static str,
+    /// Its context key, as little-endian words.
+    pub key: [u32; 8],
+}
+
+impl DeriveContext {
+    /// The context for `text`, which must be at most one chunk (1024 bytes) long; `None`
+    /// otherwise.
+    #[cfg(test)]
+    pub(crate) fn new(text: &'static str) -> Option<Self> {
+        (text.len() <= CHUNK_LEN).then(|| DeriveContext {
+            text,
+            key: one_chunk(IV, DERIVE_KEY_CONTEXT, text.as_bytes()),
+        })
+    }
+}
+
+/// BLAKE3 in derive-key mode: what `blake3::Hasher::new_derive_key(context.text)` gives for
+/// `material`.
+pub(crate) fn derive_key(context: &DeriveContext, material: &[u8]) -> blake3::Hash {
+    if material.len() > CHUNK_LEN {
+        let mut h = blake3::Hasher::new_derive_key(context.text);
+        h.update(material);
+        return h.finalize();
+    }
+    digest(one_chunk(context.key, DERIVE_KEY_MATERIAL, material))
+}
+
+/// The output bytes of a root chaining value.
+fn digest(cv: [u32; 8]) -> blake3::Hash {
+    let mut out = [0u8; 32];
+    for (o, w) in out.chunks_exact_mut(4).zip(cv) {
+        o.copy_from_slice(&w.to_le_bytes());
+    }
+    blake3::Hash::from_bytes(out)
+}
+
+/// The root chaining value of `input` (at most one chunk) from `cv`, with the mode's flag.
+fn one_chunk(mut cv: [u32; 8], mode: u32, input: &[u8]) -> [u32; 8] {
     // one block at least (an empty input is one empty block), the last one partial
     let last = input.len().saturating_sub(1) / 64;
     let mut blocks = input.chunks(64);
@@ -65,11 +116,7 @@ pub(crate) fn hash(key: Option<&[u8; 32]>, input: &[u8]) -> blake3::Hash {
         // a block is at most 64 bytes: the cast cannot truncate
         cv = compress(&cv, &words, block.len() as u32, flags);
     }
-    let mut out = [0u8; 32];
-    for (o, w) in out.chunks_exact_mut(4).zip(cv) {
-        o.copy_from_slice(&w.to_le_bytes());
-    }
-    blake3::Hash::from_bytes(out)
+    cv
 }
 
 /// Little-endian 32-bit words of `bytes` (`N` = 4 × `W`).
@@ -174,7 +221,7 @@ mod tests {
     /// over varied bytes and keys.
     #[test]
     fn is_the_blake3_crates_hash() {
-        let mut rng = crate::audit::testgen::Rng::new(1);
+        let mut rng = crate::testrng::Rng::new(1);
         let data: Vec<u8> = (0..1200).map(|_| rng.next() as u8).collect();
         let keys = [[0u8; 32], [0xff; 32], std::array::from_fn(|i| i as u8)];
         for len in 0..=1200 {
@@ -192,5 +239,23 @@ mod tests {
             assert_eq!(hash(Some(&key), input), blake3::keyed_hash(&key, input));
             assert_eq!(hash(None, input), blake3::hash(input));
         }
+    }
+
+    /// Derive-key mode against the crate, for every length of one chunk and some beyond.
+    #[test]
+    fn derive_key_is_the_crates() {
+        let mut rng = crate::testrng::Rng::new(2);
+        let data: Vec<u8> = (0..1200).map(|_| rng.next() as u8).collect();
+        for text in ["", "access-guardrails test context", "a context\u{1f980}"] {
+            let Some(context) = DeriveContext::new(text) else {
+                panic!("a short context");
+            };
+            for len in 0..=1200 {
+                let mut h = blake3::Hasher::new_derive_key(text);
+                h.update(&data[..len]);
+                assert_eq!(derive_key(&context, &data[..len]), h.finalize(), "{len}");
+            }
+        }
+        assert!(DeriveContext::new(include_str!("hash.rs")).is_none());
     }
 }
