@@ -628,13 +628,11 @@ const FINGERPRINT_CONTEXT: crate::hash::DeriveContext = crate::hash::DeriveConte
 /// Lower-case hex of a digest, two digits a byte from a table (every decision carries one:
 /// `to_hex` and a copy cost three times as much).
 fn lower_hex(bytes: &[u8; 32]) -> String {
-    let mut out = String::with_capacity(64);
-    for &b in bytes {
-        let [hi, lo] = HEX_PAIRS.get(usize::from(b)).copied().unwrap_or([b'0'; 2]);
-        out.push(char::from(hi));
-        out.push(char::from(lo));
+    let mut out = [0u8; 64];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(HEX_PAIRS.get(usize::from(b)).unwrap_or(b"00"));
     }
-    out
+    String::from_utf8(out.to_vec()).unwrap_or_default()
 }
 
 /// The two lower-case hex digits of every byte.
