@@ -16,6 +16,11 @@ use std::time::Instant;
 
 use guardrails_core::{wire, Context, Policy};
 
+/// The wheel's allocator (see the binding's `lib.rs`), so that the difference with Python
+/// times is the binding's and not the allocator's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let policy = Policy::builtin();
     let ctx = Context::default();

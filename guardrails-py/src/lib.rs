@@ -14,6 +14,14 @@ mod mask;
 mod pyde;
 mod types;
 
+/// The allocator of the extension's Rust code (Python's own objects are untouched). An
+/// evaluation makes 30–150 small allocations (sqlparser's tree and tokens own their strings),
+/// and glibc's malloc and free are ~25% of its instructions; with mimalloc a short `SELECT`
+/// decides ~15% faster and a `DROP` ~7%. A final artifact may choose its allocator; the core
+/// library does not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::borrow::Cow;
 use std::path::PathBuf;
 
