@@ -84,7 +84,9 @@ pub(crate) fn extract_context<'a>(
     obj: Option<&'a Bound<'_, PyAny>>,
 ) -> PyResult<Cow<'a, gc::Context>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
-        return Ok(Cow::Owned(gc::Context::default()));
+        // Built once: a default context owns strings, and most calls pass none.
+        static DEFAULT: std::sync::OnceLock<gc::Context> = std::sync::OnceLock::new();
+        return Ok(Cow::Borrowed(DEFAULT.get_or_init(gc::Context::default)));
     };
     if let Ok(typed) = obj.cast::<PyContext>() {
         return Ok(Cow::Borrowed(&typed.get().context));
