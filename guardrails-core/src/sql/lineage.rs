@@ -14,6 +14,7 @@ use sqlparser::ast::{
     SelectItemQualifiedWildcardKind, SetExpr, TableFactor, TableWithJoins,
 };
 
+use super::names::lower;
 use crate::intent::{ColumnUse, OutputColumn, StatementIntent};
 use exprs::func_name;
 
@@ -56,14 +57,41 @@ enum RelKind {
     /// A base table or view, lower-case full name.
     Table(String),
     /// A derived table or CTE with known columns.
-    Derived(Vec<Col>),
+    Derived {
+        /// The CTE's lower-case name; none for a derived table.
+        name: Option<String>,
+        cols: Vec<Col>,
+    },
 }
 
 #[derive(Clone, Debug)]
 struct Rel {
-    /// Names it is known by: alias, full name, last part.
-    names: Vec<String>,
+    /// The lower-case alias it is given, if any.
+    alias: Option<String>,
     kind: RelKind,
+}
+
+impl Rel {
+    /// Whether the relation is known by `q` or by `ql` (the last part of `q`): its alias, its
+    /// full name, or the last part of a dotted table name.
+    fn known_as(&self, q: &str, ql: &str) -> bool {
+        let is = |n: &str| n == q || n == ql;
+        if self.alias.as_deref().is_some_and(is) {
+            return true;
+        }
+        match &self.kind {
+            RelKind::Table(t) => is(t) || (t.contains('.') && is(last(t))),
+            RelKind::Derived { name, .. } => name.as_deref().is_some_and(is),
+        }
+    }
+
+    /// The columns of a derived table or CTE; none for a base table.
+    fn derived_cols(&self) -> Option<&[Col]> {
+        match &self.kind {
+            RelKind::Derived { cols, .. } => Some(cols),
+            RelKind::Table(_) => None,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -79,14 +107,33 @@ fn name_of(n: &ObjectName) -> String {
     s
 }
 
-fn last(n: &str) -> String {
-    n.rsplit('.').next().unwrap_or(n).to_owned()
+fn last(n: &str) -> &str {
+    n.rsplit('.').next().unwrap_or(n)
 }
 
 fn union(into: &mut Vec<String>, from: Vec<String>) {
+    if into.is_empty() {
+        // Nothing to compare with: take the whole vector (its own duplicates are harmless:
+        // outputs are deduplicated and uses are recorded once).
+        *into = from;
+        return;
+    }
     for s in from {
-        if !into.contains(&s) {
-            into.push(s);
+        push_unique(into, s);
+    }
+}
+
+fn push_unique(into: &mut Vec<String>, s: String) {
+    if !into.contains(&s) {
+        into.push(s);
+    }
+}
+
+/// Copies into `into` the strings of `from` it lacks.
+fn extend_unique(into: &mut Vec<String>, from: &[String]) {
+    for s in from {
+        if !into.contains(s) {
+            into.push(s.clone());
         }
     }
 }
@@ -113,7 +160,7 @@ impl Tracer {
             if let OrderByKind::Expressions(items) = &ob.kind {
                 for item in items {
                     let s = self.named_or_positional(&item.expr, &cols, &scope, outer);
-                    self.record(&s, "order-by");
+                    self.record(s, "order-by");
                 }
             }
         }
@@ -144,10 +191,11 @@ impl Tracer {
             }
         }
         if let Expr::Identifier(i) = e {
-            let n = i.value.to_ascii_lowercase();
-            let in_from = scope
-                .iter()
-                .any(|r| matches!(&r.kind, RelKind::Derived(cs) if cs.iter().any(|c| c.name == n)));
+            let n = lower(&i.value);
+            let in_from = scope.iter().any(|r| {
+                r.derived_cols()
+                    .is_some_and(|cs| cs.iter().any(|c| c.name == n))
+            });
             if !in_from {
                 if let Some(c) = cols.iter().find(|c| !c.wildcard && c.name == n) {
                     return c.sources.clone();
@@ -177,7 +225,7 @@ impl Tracer {
                     Some(s) => format!("{}.{name}", s.value.to_ascii_lowercase()),
                     None => name,
                 };
-                let rel = self.table_rel(&name, None);
+                let rel = self.table_rel(name, None);
                 (expand_all(std::slice::from_ref(&rel)), vec![rel])
             }
             SetExpr::Values(v) => {
@@ -196,25 +244,22 @@ impl Tracer {
         }
     }
 
-    fn table_rel(&self, name: &str, alias: Option<String>) -> Rel {
-        let mut names: Vec<String> = alias.into_iter().collect();
+    /// The relation a lower-case table name stands for: a CTE in scope, or a base table.
+    fn table_rel(&self, name: String, alias: Option<String>) -> Rel {
         if !name.contains('.') {
-            if let Some((_, cols)) = self.ctes.iter().rev().find(|(n, _)| n == name) {
-                names.push(name.to_owned());
+            if let Some((_, cols)) = self.ctes.iter().rev().find(|(n, _)| *n == name) {
                 return Rel {
-                    names,
-                    kind: RelKind::Derived(cols.clone()),
+                    alias,
+                    kind: RelKind::Derived {
+                        cols: cols.clone(),
+                        name: Some(name),
+                    },
                 };
             }
         }
-        names.push(name.to_owned());
-        // An undotted name is its own last part: the copy would match nothing more.
-        if name.contains('.') {
-            names.push(last(name));
-        }
         Rel {
-            names,
-            kind: RelKind::Table(name.to_owned()),
+            alias,
+            kind: RelKind::Table(name),
         }
     }
 
@@ -227,12 +272,18 @@ impl Tracer {
             }
         }
         // Join conditions, once every relation is known.
-        let chain_scope = chain(&rels, outer);
-        for twj in from {
-            for j in &twj.joins {
-                if let Some(sqlparser::ast::JoinConstraint::On(e)) = join_on(&j.join_operator) {
-                    self.predicate(e, &chain_scope);
-                }
+        let mut conditions = from
+            .iter()
+            .flat_map(|twj| &twj.joins)
+            .filter_map(|j| match join_on(&j.join_operator) {
+                Some(sqlparser::ast::JoinConstraint::On(e)) => Some(e),
+                _ => None,
+            })
+            .peekable();
+        if conditions.peek().is_some() {
+            let chain_scope = chain(&rels, outer);
+            for e in conditions {
+                self.predicate(e, &chain_scope);
             }
         }
         rels
@@ -241,23 +292,13 @@ impl Tracer {
     fn factor(&mut self, f: &TableFactor, outer: &[&[Rel]], rels: &mut Vec<Rel>) {
         match f {
             TableFactor::Table { name, alias, .. } => {
-                let rel = self.table_rel(
-                    &name_of(name),
+                let mut rel = self.table_rel(
+                    name_of(name),
                     alias.as_ref().map(|a| a.name.value.to_ascii_lowercase()),
                 );
-                let rel = match (rel.kind, alias) {
-                    (RelKind::Derived(mut cols), Some(a)) if !a.columns.is_empty() => {
-                        rename(&mut cols, a);
-                        Rel {
-                            names: rel.names,
-                            kind: RelKind::Derived(cols),
-                        }
-                    }
-                    (kind, _) => Rel {
-                        names: rel.names,
-                        kind,
-                    },
-                };
+                if let (RelKind::Derived { cols, .. }, Some(a)) = (&mut rel.kind, alias) {
+                    rename(cols, a);
+                }
                 rels.push(rel);
             }
             TableFactor::Derived {
@@ -272,14 +313,12 @@ impl Tracer {
                     outer.to_vec()
                 };
                 let mut cols = self.query(subquery, &scope_outer);
-                let mut names = Vec::new();
                 if let Some(a) = alias {
                     rename(&mut cols, a);
-                    names.push(a.name.value.to_ascii_lowercase());
                 }
                 rels.push(Rel {
-                    names,
-                    kind: RelKind::Derived(cols),
+                    alias: alias.as_ref().map(|a| a.name.value.to_ascii_lowercase()),
+                    kind: RelKind::Derived { name: None, cols },
                 });
             }
             TableFactor::NestedJoin {
@@ -289,8 +328,11 @@ impl Tracer {
                 let inner = self.from(std::slice::from_ref(table_with_joins), outer);
                 match alias {
                     Some(a) => rels.push(Rel {
-                        names: vec![a.name.value.to_ascii_lowercase()],
-                        kind: RelKind::Derived(expand_all(&inner)),
+                        alias: Some(a.name.value.to_ascii_lowercase()),
+                        kind: RelKind::Derived {
+                            name: None,
+                            cols: expand_all(&inner),
+                        },
                     }),
                     None => rels.extend(inner),
                 }
@@ -302,7 +344,7 @@ impl Tracer {
     fn select(&mut self, s: &Select, outer: &[&[Rel]]) -> (Vec<Col>, Vec<Rel>) {
         let rels = self.from(&s.from, outer);
         let scope = chain(&rels, outer);
-        let mut cols = Vec::new();
+        let mut cols = Vec::with_capacity(s.projection.len());
         for item in &s.projection {
             match item {
                 SelectItem::Wildcard(_) => cols.extend(expand_all(&rels)),
@@ -313,7 +355,7 @@ impl Tracer {
                     let q = name_of(n);
                     let found: Vec<Rel> = rels
                         .iter()
-                        .filter(|r| r.names.iter().any(|x| *x == q || *x == last(&q)))
+                        .filter(|r| r.known_as(&q, last(&q)))
                         .cloned()
                         .collect();
                     if found.is_empty() {
@@ -374,12 +416,12 @@ impl Tracer {
         if let GroupByExpr::Expressions(exprs, _) = &s.group_by {
             for e in exprs {
                 let src = self.named_or_positional(e, &cols, &rels, outer);
-                self.record(&src, "group-by");
+                self.record(src, "group-by");
             }
         }
         for item in &s.sort_by {
             let src = self.named_or_positional(&item.expr, &cols, &rels, outer);
-            self.record(&src, "order-by");
+            self.record(src, "order-by");
         }
         if s.into.is_some() {
             let all: Vec<String> = cols
@@ -387,7 +429,7 @@ impl Tracer {
                 .filter(|c| !c.wildcard)
                 .flat_map(|c| c.sources.clone())
                 .collect();
-            self.record(&all, "export");
+            self.record(all, "export");
         }
         (cols, rels)
     }
@@ -446,7 +488,7 @@ fn expand_all(rels: &[Rel]) -> Vec<Col> {
                 sources: vec![t.clone()],
                 wildcard: true,
             }),
-            RelKind::Derived(cols) => out.extend(cols.iter().cloned()),
+            RelKind::Derived { cols, .. } => out.extend(cols.iter().cloned()),
         }
     }
     out
@@ -474,66 +516,73 @@ fn merge(mut left: Vec<Col>, right: Vec<Col>) -> Vec<Col> {
     left
 }
 
-/// Resolves a column reference to its sources.
-fn resolve(qualifier: Option<&str>, col: &str, scope: &[&[Rel]]) -> Vec<String> {
-    let from_rel = |r: &Rel| -> Vec<String> {
-        match &r.kind {
-            RelKind::Table(t) => vec![dotted(t, col)],
-            RelKind::Derived(cols) => {
-                if let Some(c) = cols.iter().find(|c| !c.wildcard && c.name == col) {
-                    return c.sources.clone();
-                }
-                cols.iter()
-                    .filter(|c| c.wildcard)
-                    .flat_map(|c| c.sources.iter().map(|t| dotted(t, col)))
-                    .collect()
-            }
+/// Adds to `out` the sources of column `col` of relation `r`; whether it had any (before
+/// leaving out those `out` already holds).
+fn sources_of_rel(r: &Rel, col: &str, out: &mut Vec<String>) -> bool {
+    match &r.kind {
+        RelKind::Table(t) => {
+            push_unique(out, dotted(t, col));
+            true
         }
-    };
+        RelKind::Derived { cols, .. } => {
+            if let Some(c) = cols.iter().find(|c| !c.wildcard && c.name == col) {
+                extend_unique(out, &c.sources);
+                return !c.sources.is_empty();
+            }
+            let mut any = false;
+            for t in cols.iter().filter(|c| c.wildcard).flat_map(|c| &c.sources) {
+                push_unique(out, dotted(t, col));
+                any = true;
+            }
+            any
+        }
+    }
+}
+
+/// Adds to `out` the sources a column reference resolves to (those it lacks).
+fn resolve(qualifier: Option<&str>, col: &str, scope: &[&[Rel]], out: &mut Vec<String>) {
     if let Some(q) = qualifier {
         let ql = last(q);
         for level in scope {
-            if let Some(r) = level
-                .iter()
-                .find(|r| r.names.iter().any(|n| *n == q || *n == ql))
-            {
-                return from_rel(r);
+            if let Some(r) = level.iter().find(|r| r.known_as(q, ql)) {
+                sources_of_rel(r, col, out);
+                return;
             }
         }
-        return vec![dotted(q, col)];
+        push_unique(out, dotted(q, col));
+        return;
     }
     for level in scope {
-        if level.is_empty() {
-            continue;
-        }
-        // A derived relation that has the column by name.
-        let named: Vec<String> = level
-            .iter()
-            .filter_map(|r| match &r.kind {
-                RelKind::Derived(cols) => cols
-                    .iter()
-                    .find(|c| !c.wildcard && c.name == col)
-                    .map(|c| c.sources.clone()),
-                RelKind::Table(_) => None,
-            })
-            .flatten()
-            .collect();
-        if !named.is_empty() {
-            return named;
-        }
-        let mut out = Vec::new();
-        for r in level.iter() {
-            if matches!(r.kind, RelKind::Table(_))
-                || matches!(&r.kind, RelKind::Derived(cs) if cs.iter().any(|c| c.wildcard))
-            {
-                union(&mut out, from_rel(r));
-            }
-        }
-        if !out.is_empty() {
-            return out;
+        if resolve_unqualified(col, level, out) {
+            return;
         }
     }
-    Vec::new()
+}
+
+/// Resolves an unqualified column in one level of scope: a derived relation that has the
+/// column by name, else every base table and every derived relation with a wildcard. Whether
+/// the level gave any source.
+fn resolve_unqualified(col: &str, level: &[Rel], out: &mut Vec<String>) -> bool {
+    let mut named = false;
+    for cols in level.iter().filter_map(Rel::derived_cols) {
+        if let Some(c) = cols.iter().find(|c| !c.wildcard && c.name == col) {
+            extend_unique(out, &c.sources);
+            named |= !c.sources.is_empty();
+        }
+    }
+    if named {
+        return true;
+    }
+    let mut any = false;
+    for r in level {
+        let open = r
+            .derived_cols()
+            .is_none_or(|cs| cs.iter().any(|c| c.wildcard));
+        if open {
+            any |= sources_of_rel(r, col, out);
+        }
+    }
+    any
 }
 
 /// The name a database gives an unaliased output column.

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 /// `s` with ASCII letters lower-cased, borrowed when it has none upper-case.
-fn lower(s: &str) -> Cow<'_, str> {
+pub(crate) fn lower(s: &str) -> Cow<'_, str> {
     if s.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(s.to_ascii_lowercase())
     } else {

@@ -8,7 +8,7 @@ use sqlparser::ast::{
     UnaryOperator, WindowType,
 };
 
-use super::{resolve, union, Rel, Tracer, MAX_DEPTH};
+use super::{lower, resolve, union, Rel, Tracer, MAX_DEPTH};
 
 use crate::intent::ColumnUse;
 
@@ -168,10 +168,43 @@ fn is_constant(e: &Expr) -> bool {
     }
 }
 
+/// The lower-case, dot-joined qualifier of a compound name; none for an empty one.
+fn qualifier(parts: &[sqlparser::ast::Ident]) -> Option<std::borrow::Cow<'_, str>> {
+    match parts {
+        [] => None,
+        [one] => Some(lower(&one.value)),
+        _ => {
+            let mut q = String::new();
+            for (k, p) in parts.iter().enumerate() {
+                if k > 0 {
+                    q.push('.');
+                }
+                q.push_str(&p.value);
+            }
+            q.make_ascii_lowercase();
+            Some(q.into())
+        }
+    }
+}
+
 impl Tracer {
-    pub(super) fn record(&mut self, sources: &[String], usage: &str) {
+    /// Records a use of each `table.column` among `sources` not yet recorded with `usage`.
+    pub(super) fn record(&mut self, sources: Vec<String>, usage: &str) {
         for s in sources {
-            if s.contains('.') && !self.uses.iter().any(|u| u.column == *s && u.usage == usage) {
+            if self.is_new_use(&s, usage) {
+                self.uses.push(ColumnUse {
+                    column: s,
+                    usage: usage.to_owned(),
+                    span: None,
+                });
+            }
+        }
+    }
+
+    /// [`Tracer::record`] of sources the caller keeps.
+    fn record_copies(&mut self, sources: &[String], usage: &str) {
+        for s in sources {
+            if self.is_new_use(s, usage) {
                 self.uses.push(ColumnUse {
                     column: s.clone(),
                     usage: usage.to_owned(),
@@ -179,6 +212,14 @@ impl Tracer {
                 });
             }
         }
+    }
+
+    fn is_new_use(&self, column: &str, usage: &str) -> bool {
+        column.contains('.')
+            && !self
+                .uses
+                .iter()
+                .any(|u| u.column == column && u.usage == usage)
     }
 
     /// The source columns an expression's value derives from; records the uses inside it
@@ -196,22 +237,20 @@ impl Tracer {
     fn sources_inner(&mut self, e: &Expr, scope: &[&[Rel]]) -> Vec<String> {
         match e {
             Expr::Identifier(i) => {
-                // Lower-cased only when it has upper-case letters.
-                let v = &i.value;
-                if v.bytes().any(|b| b.is_ascii_uppercase()) {
-                    resolve(None, &v.to_ascii_lowercase(), scope)
-                } else {
-                    resolve(None, v, scope)
-                }
+                let mut out = Vec::new();
+                resolve(None, &lower(&i.value), scope, &mut out);
+                out
             }
             Expr::CompoundIdentifier(parts) => {
-                let names: Vec<String> =
-                    parts.iter().map(|p| p.value.to_ascii_lowercase()).collect();
-                match names.split_last() {
-                    Some((col, [])) => resolve(None, col, scope),
-                    Some((col, qual)) => resolve(Some(&qual.join(".")), col, scope),
-                    None => Vec::new(),
+                let mut out = Vec::new();
+                if let Some((col, qual)) = parts.split_last() {
+                    let col = lower(&col.value);
+                    match qualifier(qual) {
+                        Some(q) => resolve(Some(&q), &col, scope, &mut out),
+                        None => resolve(None, &col, scope, &mut out),
+                    }
                 }
+                out
             }
             Expr::Function(f) => self.function(f, scope),
             Expr::Case {
@@ -314,7 +353,7 @@ impl Tracer {
         });
         let mut out = Vec::new();
         for (q, c) in found {
-            union(&mut out, resolve(q.as_deref(), &c, scope));
+            resolve(q.as_deref(), &c, scope, &mut out);
         }
         for q in &subqueries {
             let cols = self.query(q, scope);
@@ -342,11 +381,11 @@ impl Tracer {
         if let Some(WindowType::WindowSpec(w)) = &f.over {
             for p in &w.partition_by {
                 let s = self.sources(p, scope);
-                self.record(&s, "group-by");
+                self.record(s, "group-by");
             }
             for o in &w.order_by {
                 let s = self.sources(&o.expr, scope);
-                self.record(&s, "order-by");
+                self.record(s, "order-by");
             }
         }
         let mut out = Vec::new();
@@ -355,13 +394,13 @@ impl Tracer {
             union(&mut out, s);
         }
         if PATTERN_FUNCS.contains(&name.as_str()) {
-            self.record(&out, "like");
+            self.record_copies(&out, "like");
         }
         if COUNTS.contains(&name.as_str()) {
             return Vec::new();
         }
         if VALUE_AGGREGATES.contains(&name.as_str()) {
-            self.record(&out, "aggregate");
+            self.record_copies(&out, "aggregate");
         }
         out
     }
@@ -407,19 +446,19 @@ impl Tracer {
                     if usage == "derived" && is_constant(side) {
                         continue;
                     }
-                    self.record(&s, usage);
+                    self.record(s, usage);
                 }
             }
             Expr::BinaryOp { left, op, right } if is_range_op(op) => {
                 for side in [left, right] {
                     let s = self.sources(side, scope);
-                    self.record(&s, "range");
+                    self.record(s, "range");
                 }
             }
             Expr::BinaryOp { left, op, right } if is_pattern_op(op) => {
                 for side in [left, right] {
                     let s = self.sources(side, scope);
-                    self.record(&s, "like");
+                    self.record(s, "like");
                 }
             }
             Expr::Like { expr, pattern, .. }
@@ -428,7 +467,7 @@ impl Tracer {
             | Expr::RLike { expr, pattern, .. } => {
                 for side in [expr, pattern] {
                     let s = self.sources(side, scope);
-                    self.record(&s, "like");
+                    self.record(s, "like");
                 }
             }
             Expr::Between {
@@ -436,7 +475,7 @@ impl Tracer {
             } => {
                 for side in [expr, low, high] {
                     let s = self.sources(side, scope);
-                    self.record(&s, "range");
+                    self.record(s, "range");
                 }
             }
             Expr::In { expr, target, .. } => {
@@ -446,12 +485,12 @@ impl Tracer {
                     "derived"
                 };
                 let s = self.sources(expr, scope);
-                self.record(&s, usage);
+                self.record(s, usage);
                 match target {
                     InTarget::List(list) => {
                         for x in list {
                             let s = self.sources(x, scope);
-                            self.record(&s, "equality");
+                            self.record(s, "equality");
                         }
                     }
                     InTarget::Subquery(q) => {
@@ -484,19 +523,19 @@ impl Tracer {
                 };
                 for side in [left, right] {
                     let s = self.sources(side, scope);
-                    self.record(&s, usage);
+                    self.record(s, usage);
                 }
             }
             Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::Value(_) => {}
             Expr::Function(f) => {
                 let s = self.function(f, scope);
                 if !PATTERN_FUNCS.contains(&func_name(f).as_str()) {
-                    self.record(&s, "derived");
+                    self.record(s, "derived");
                 }
             }
             other => {
                 let s = self.sources(other, scope);
-                self.record(&s, "derived");
+                self.record(s, "derived");
             }
         }
     }
