@@ -325,7 +325,17 @@ type NameHash = std::hash::BuildHasherDefault<NameHasher>;
 /// first rule naming it), the few wildcard patterns in a list, first rule still winning.
 struct BuiltinMatcher {
     exact: std::collections::HashMap<&'static str, usize, NameHash>,
-    wild: Vec<(usize, Wild)>,
+    /// Rule index, the bytes a name needs to match (see [`byte_set`]), the pattern.
+    wild: Vec<(usize, u64, Wild)>,
+}
+
+/// The set of bytes of `s` ignoring ASCII case, folded into 64 bits (bit `lower(b) % 64`). A
+/// name can match a pattern only if its set holds every bit of the pattern's literal bytes:
+/// one test that turns most names away before any comparison.
+fn byte_set(s: &[u8]) -> u64 {
+    s.iter()
+        .filter(|&&b| b != b'*')
+        .fold(0, |set, b| set | 1 << (b.to_ascii_lowercase() % 64))
 }
 
 impl BuiltinMatcher {
@@ -337,14 +347,15 @@ impl BuiltinMatcher {
             for (n, (_, pats)) in BUILTIN.iter().enumerate() {
                 for p in pats.iter().copied() {
                     let stars = p.bytes().filter(|&c| c == b'*').count();
+                    let needs = byte_set(p.as_bytes());
                     if stars == 0 && p.bytes().all(|c| !c.is_ascii_uppercase()) {
                         exact.entry(p).or_insert(n);
                     } else if stars == 1 && p.ends_with('*') {
-                        wild.push((n, Wild::Prefix(p.trim_end_matches('*'))));
+                        wild.push((n, needs, Wild::Prefix(p.trim_end_matches('*'))));
                     } else if stars == 1 && p.starts_with('*') {
-                        wild.push((n, Wild::Suffix(p.trim_start_matches('*'))));
+                        wild.push((n, needs, Wild::Suffix(p.trim_start_matches('*'))));
                     } else {
-                        wild.push((n, Wild::Glob(p)));
+                        wild.push((n, needs, Wild::Glob(p)));
                     }
                 }
             }
@@ -360,11 +371,13 @@ impl BuiltinMatcher {
             self.exact.get(name).copied()
         };
         let b = name.as_bytes();
+        let has = byte_set(b);
         let wild = self
             .wild
             .iter()
-            .take_while(|(n, _)| exact.is_none_or(|e| *n < e))
-            .find(|(_, w)| match w {
+            .take_while(|(n, _, _)| exact.is_none_or(|e| *n < e))
+            .filter(|(_, needs, _)| has & needs == *needs)
+            .find(|(_, _, w)| match w {
                 Wild::Prefix(p) => b
                     .get(..p.len())
                     .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes())),
@@ -375,7 +388,7 @@ impl BuiltinMatcher {
                     .is_some_and(|t| t.eq_ignore_ascii_case(p.as_bytes())),
                 Wild::Glob(p) => glob(p, name),
             })
-            .map(|(n, _)| *n);
+            .map(|(n, _, _)| *n);
         let n = match (exact, wild) {
             (_, Some(w)) => w,
             (Some(e), None) => e,
@@ -500,7 +513,12 @@ impl Catalogue {
     /// The tag of a source column (`users.email`, `public.users.email`), if any rule names it.
     pub fn tag_of(&self, source: &str) -> Option<&str> {
         // Most patterns name a column of any table: compare those with the last part only.
-        let column = source.rsplit('.').next().unwrap_or(source);
+        // A byte scan: sources are short, and a dot is ASCII.
+        let column = source
+            .bytes()
+            .rposition(|b| b == b'.')
+            .and_then(|i| source.get(i + 1..))
+            .unwrap_or(source);
         if std::ptr::eq(self, Catalogue::builtin()) {
             // The built-in rules have no dotted pattern: the compiled form answers for them.
             return BuiltinMatcher::get().find(column);

@@ -6,11 +6,24 @@ use sqlparser::ast::{
     TableWithJoins, Update, Value,
 };
 
+use std::borrow::Cow;
+
 use super::names;
 use super::predicate::{self, Scope, Target};
 use super::Cx;
 use crate::finding::Grade::{self, Deny};
 use crate::intent::{Access, Filter, Operation};
+
+/// Unquoted, dot-joined name, borrowed when it has one part.
+fn object_name_ref(name: &ObjectName) -> Cow<'_, str> {
+    match name.0.as_slice() {
+        [part] => match part.as_ident() {
+            Some(i) => Cow::Borrowed(&i.value),
+            None => Cow::Owned(object_name(name)),
+        },
+        _ => Cow::Owned(object_name(name)),
+    }
+}
 
 /// Unquoted, dot-joined name.
 pub(crate) fn object_name(name: &ObjectName) -> String {
@@ -50,19 +63,22 @@ fn join_constraint(op: &JoinOperator) -> Option<&JoinConstraint> {
     }
 }
 
+/// A table of a FROM list: its unquoted name and its alias.
+type Relation<'a> = (Cow<'a, str>, Option<&'a str>);
+
 /// Table names and aliases of a FROM list.
-fn relations(from: &[TableWithJoins]) -> Vec<(String, Option<String>)> {
+fn relations(from: &[TableWithJoins]) -> Vec<Relation<'_>> {
     relations_iter(from).collect()
 }
 
 /// Table names and aliases of a FROM list, named only as they are taken.
-fn relations_iter(from: &[TableWithJoins]) -> impl Iterator<Item = (String, Option<String>)> + '_ {
+fn relations_iter(from: &[TableWithJoins]) -> impl Iterator<Item = Relation<'_>> + '_ {
     from.iter()
         .flat_map(|twj| std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)))
         .filter_map(|f| match f {
             TableFactor::Table { name, alias, .. } => Some((
-                object_name(name),
-                alias.as_ref().map(|a| a.name.value.clone()),
+                object_name_ref(name),
+                alias.as_ref().map(|a| a.name.value.as_str()),
             )),
             _ => None,
         })
@@ -119,13 +135,10 @@ pub(crate) fn query_limit(q: &Query) -> Option<u64> {
 }
 
 impl Cx<'_> {
-    fn target_names(&self, tables: &[(String, Option<String>)]) -> Vec<String> {
+    fn target_names<'t>(&self, tables: &[Relation<'t>]) -> Vec<Cow<'t, str>> {
         tables
             .iter()
-            .flat_map(|(n, a)| {
-                std::iter::once(n.to_ascii_lowercase())
-                    .chain(a.iter().map(|a| a.to_ascii_lowercase()))
-            })
+            .flat_map(|(n, a)| std::iter::once(lower_cow(n)).chain(a.map(names::lower)))
             .collect()
     }
 
@@ -144,7 +157,7 @@ impl Cx<'_> {
             ("sql.update-without-where", "changes every row of")
         };
         // The target is the first relation (with its alias); other tables only join.
-        let tables: Vec<(String, Option<String>)> = relations_iter(from).take(1).collect();
+        let tables: Vec<Relation<'_>> = relations_iter(from).take(1).collect();
         let names = self.target_names(&tables);
         let Some(selection) = selection else {
             match join_kind(from) {
@@ -212,7 +225,7 @@ impl Cx<'_> {
             targets = from
                 .first()
                 .and_then(|t| relations_iter(std::slice::from_ref(t)).next())
-                .map(|(n, _)| n)
+                .map(|(n, _)| n.into_owned())
                 .into_iter()
                 .collect();
         }
@@ -260,10 +273,9 @@ impl Cx<'_> {
             }
             None => std::slice::from_ref(&u.table).into(),
         };
-        let targets: Vec<String> = relations(std::slice::from_ref(&u.table))
-            .into_iter()
+        let targets: Vec<String> = relations_iter(std::slice::from_ref(&u.table))
             .take(1)
-            .map(|(n, _)| n)
+            .map(|(n, _)| n.into_owned())
             .collect();
         for t in &targets {
             self.object(t, Access::Write);
@@ -315,7 +327,7 @@ impl Cx<'_> {
             other => other.to_string(),
         };
         self.object(&table, Access::Write);
-        let names = vec![table.to_ascii_lowercase()];
+        let names = vec![Cow::Owned(table.to_ascii_lowercase())];
         let target = Target {
             names: &names,
             dialect: self.dialect,
@@ -450,11 +462,8 @@ impl Cx<'_> {
         };
         let tables = relations(&s.from);
         if let (Some(sel), None) = (&s.selection, self.intent.filter) {
-            let names: Vec<String> = tables
-                .iter()
-                .take(1)
-                .map(|(n, _)| n.to_ascii_lowercase())
-                .collect();
+            let names: Vec<Cow<'_, str>> =
+                tables.iter().take(1).map(|(n, _)| lower_cow(n)).collect();
             let target = Target {
                 names: &names,
                 dialect: self.dialect,
@@ -495,7 +504,7 @@ impl Cx<'_> {
         let sensitive_table = tables
             .iter()
             .find(|(t, _)| names::is_sensitive_table(t))
-            .map(|(t, _)| t.clone());
+            .map(|(t, _)| t);
         let revealing: Vec<&String> = exposed
             .iter()
             .filter(|c| match names::column_sensitivity(c) {
@@ -522,7 +531,7 @@ impl Cx<'_> {
             return;
         }
         if let Some(sel) = &s.selection {
-            let names: Vec<String> = tables.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+            let names: Vec<Cow<'_, str>> = tables.iter().map(|(n, _)| lower_cow(n)).collect();
             let target = Target {
                 names: &names,
                 dialect: self.dialect,
@@ -554,6 +563,14 @@ fn upsert_rewrites_whole_table(src: &Query, table: &str) -> bool {
     relations(&s.from)
         .iter()
         .any(|(n, _)| n.to_ascii_lowercase() == t)
+}
+
+/// A name lower-cased, borrowing what it borrows when it has no upper-case letter.
+fn lower_cow<'a>(name: &Cow<'a, str>) -> Cow<'a, str> {
+    match name {
+        Cow::Borrowed(b) => names::lower(b),
+        Cow::Owned(o) => Cow::Owned(o.to_ascii_lowercase()),
+    }
 }
 
 fn grants_privilege(v: &Expr) -> bool {
@@ -593,6 +610,19 @@ const AGGREGATES: &[&str] = &[
     "percentile_disc",
 ];
 
+/// Whether a function is an aggregate whose result shows no value of its argument.
+fn is_hiding_aggregate(name: &ObjectName) -> bool {
+    let is_one = |n: &str| AGGREGATES.contains(&n) && !n.contains("agg");
+    match name.0.as_slice() {
+        // An unquoted one-part name prints as itself: compare it without printing it.
+        [part] => match part.as_ident() {
+            Some(i) if i.quote_style.is_none() => is_one(&names::lower(&i.value)),
+            _ => is_one(&name.to_string().to_ascii_lowercase()),
+        },
+        _ => is_one(&name.to_string().to_ascii_lowercase()),
+    }
+}
+
 /// Sensitive-named column references in the projection that are not inside an aggregate.
 fn exposed_sensitive_columns(projection: &[SelectItem]) -> Vec<String> {
     let mut out = Vec::new();
@@ -611,15 +641,15 @@ fn exposed_sensitive_columns(projection: &[SelectItem]) -> Vec<String> {
 fn collect_exposed(e: &Expr, out: &mut Vec<String>) {
     match e {
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
-            if let Some(c) = predicate::column_name(e) {
-                if names::is_sensitive_column(&c) {
-                    out.push(c);
+            // Case does not change what a name says: only a sensitive one is copied.
+            if let Some(c) = predicate::column_name_ref(e) {
+                if names::is_sensitive_column(c) {
+                    out.push(c.to_ascii_lowercase());
                 }
             }
         }
         Expr::Function(f) => {
-            let n = f.name.to_string().to_ascii_lowercase();
-            if AGGREGATES.contains(&n.as_str()) && !n.contains("agg") {
+            if is_hiding_aggregate(&f.name) {
                 return;
             }
             if let FunctionArguments::List(l) = &f.args {

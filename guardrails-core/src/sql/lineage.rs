@@ -343,7 +343,15 @@ impl Tracer {
 
     fn select(&mut self, s: &Select, outer: &[&[Rel]]) -> (Vec<Col>, Vec<Rel>) {
         let rels = self.from(&s.from, outer);
-        let scope = chain(&rels, outer);
+        // Without outer scopes the chain is the relations alone: no vector to build.
+        let rels_ref: &[Rel] = &rels;
+        let chained;
+        let scope: &[&[Rel]] = if outer.is_empty() {
+            std::slice::from_ref(&rels_ref)
+        } else {
+            chained = chain(&rels, outer);
+            &chained
+        };
         let mut cols = Vec::with_capacity(s.projection.len());
         for item in &s.projection {
             match item {
@@ -369,7 +377,7 @@ impl Tracer {
                     }
                 }
                 SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::Expr(e), _) => {
-                    let sources = self.sources(e, &scope);
+                    let sources = self.sources(e, scope);
                     cols.push(Col {
                         name: "*".into(),
                         sources,
@@ -377,7 +385,7 @@ impl Tracer {
                     });
                 }
                 SelectItem::UnnamedExpr(e) => {
-                    let sources = self.sources(e, &scope);
+                    let sources = self.sources(e, scope);
                     cols.push(Col {
                         name: output_name(e),
                         sources,
@@ -385,7 +393,7 @@ impl Tracer {
                     });
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    let sources = self.sources(expr, &scope);
+                    let sources = self.sources(expr, scope);
                     cols.push(Col {
                         name: alias.value.to_ascii_lowercase(),
                         sources,
@@ -393,7 +401,7 @@ impl Tracer {
                     });
                 }
                 SelectItem::ExprWithAliases { expr, aliases } => {
-                    let sources = self.sources(expr, &scope);
+                    let sources = self.sources(expr, scope);
                     for a in aliases {
                         cols.push(Col {
                             name: a.value.to_ascii_lowercase(),
@@ -411,7 +419,7 @@ impl Tracer {
             .chain(&s.having)
             .chain(&s.qualify)
         {
-            self.predicate(e, &scope);
+            self.predicate(e, scope);
         }
         if let GroupByExpr::Expressions(exprs, _) = &s.group_by {
             for e in exprs {

@@ -15,10 +15,16 @@ pub(crate) fn lower(s: &str) -> Cow<'_, str> {
 }
 
 fn last_part(name: &str) -> Cow<'_, str> {
-    let last = name
-        .rfind('.')
-        .map_or(name, |i| name.get(i + 1..).unwrap_or(""));
-    lower(trim_quotes(last))
+    lower(trim_quotes(split_last_dot(name).1))
+}
+
+/// `name.rsplit_once('.')`, or `(None, name)` without a dot, by a byte scan: names are short,
+/// and a dot is ASCII so every cut is a character boundary.
+fn split_last_dot(name: &str) -> (Option<&str>, &str) {
+    match name.bytes().rposition(|b| b == b'.') {
+        Some(i) => (name.get(..i), name.get(i + 1..).unwrap_or("")),
+        None => (None, name),
+    }
 }
 
 /// `s.trim_matches(['"', '`', '[', ']'])` on bytes: the quotes are ASCII, so no character
@@ -84,12 +90,9 @@ fn is_people_word(word: &str) -> bool {
 /// Tables of personal data, credentials or payment data.
 pub(crate) fn is_sensitive_table(name: &str) -> bool {
     let lower = lower(name);
-    let schema = lower.rsplit_once('.').map(|(s, _)| {
-        s.rsplit('.')
-            .next()
-            .unwrap_or(s)
-            .trim_matches(['"', '`', '[', ']'])
-    });
+    let schema = split_last_dot(&lower)
+        .0
+        .map(|s| trim_quotes(split_last_dot(s).1));
     if schema.is_some_and(|s| {
         matches!(
             s,
@@ -119,7 +122,15 @@ pub(crate) fn is_sensitive_table(name: &str) -> bool {
     ) {
         return true;
     }
-    segments(&last).last().is_some_and(is_people_word)
+    last_segment(&last).is_some_and(is_people_word)
+}
+
+/// The last of [`segments`], by a byte scan from the end (the separators are ASCII).
+fn last_segment(name: &str) -> Option<&str> {
+    let sep = |b: u8| matches!(b, b'_' | b'-' | b' ');
+    let end = name.bytes().rposition(|b| !sep(b))? + 1;
+    let start = name.bytes().take(end).rposition(sep).map_or(0, |i| i + 1);
+    name.get(start..end)
 }
 
 /// How sensitive a column's name says it is.

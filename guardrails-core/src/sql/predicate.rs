@@ -24,7 +24,7 @@ pub(crate) enum Scope {
 /// Facts about the target table a predicate is judged against.
 pub(crate) struct Target<'a> {
     /// Lower-case names the target is known by (table name, alias).
-    pub names: &'a [String],
+    pub names: &'a [std::borrow::Cow<'a, str>],
     pub dialect: Dialect,
 }
 
@@ -141,14 +141,20 @@ fn is_comparison(op: &BinaryOperator) -> bool {
 }
 
 /// The last identifier of a column reference, lower-cased.
-pub(crate) fn column_name(e: &Expr) -> Option<String> {
+/// [`column_name`] before lower-casing.
+pub(crate) fn column_name_ref(e: &Expr) -> Option<&str> {
     match e {
         Expr::Identifier(i) if is_variable(&i.value) => None,
-        Expr::Identifier(i) => Some(i.value.to_ascii_lowercase()),
-        Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.to_ascii_lowercase()),
-        Expr::Nested(x) => column_name(x),
+        Expr::Identifier(i) => Some(&i.value),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.as_str()),
+        Expr::Nested(x) => column_name_ref(x),
         _ => None,
     }
+}
+
+/// The lower-case name of a column reference, borrowed when it is lower-case already.
+pub(crate) fn column_name(e: &Expr) -> Option<std::borrow::Cow<'_, str>> {
+    column_name_ref(e).map(super::names::lower)
 }
 
 fn is_or(op: &BinaryOperator, dialect: Dialect) -> bool {
@@ -748,7 +754,7 @@ fn collect_equalities(e: &Expr, t: &Target<'_>, out: &mut Vec<String>) -> bool {
             right,
         } if belongs_to_target(left, t) => match (column_name(left), is_value(right)) {
             (Some(c), true) => {
-                out.push(c);
+                out.push(c.into_owned());
                 true
             }
             _ => false,

@@ -1,6 +1,7 @@
 //! Expressions in lineage: the sources of a value, and the uses of columns in conditions,
 //! grouping, ordering and aggregates.
 
+use std::borrow::Cow;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
@@ -110,15 +111,18 @@ fn is_eq_op(op: &BinaryOperator) -> bool {
 }
 
 pub(super) fn func_name(f: &sqlparser::ast::Function) -> String {
-    f.name
-        .0
-        .last()
-        .map(|p| {
-            p.as_ident()
-                .map_or_else(|| p.to_string(), |i| i.value.clone())
-        })
-        .unwrap_or_default()
-        .to_ascii_lowercase()
+    func_name_ref(f).into_owned()
+}
+
+/// [`func_name`], borrowed when the name is a lower-case identifier.
+fn func_name_ref(f: &sqlparser::ast::Function) -> Cow<'_, str> {
+    match f.name.0.last() {
+        Some(p) => match p.as_ident() {
+            Some(i) => lower(&i.value),
+            None => Cow::Owned(p.to_string().to_ascii_lowercase()),
+        },
+        None => Cow::Borrowed(""),
+    }
 }
 
 fn func_args(f: &sqlparser::ast::Function) -> Vec<&Expr> {
@@ -150,7 +154,7 @@ fn is_plain_column(e: &Expr) -> bool {
             is_plain_column(x)
         }
         Expr::Trim { expr, .. } => is_plain_column(expr),
-        Expr::Function(f) if IDENTITY.contains(&func_name(f).as_str()) => {
+        Expr::Function(f) if IDENTITY.contains(&&*func_name_ref(f)) => {
             let args = func_args(f);
             args.len() == 1 && args.first().is_some_and(|a| is_plain_column(a))
         }
@@ -367,7 +371,7 @@ impl Tracer {
         f: &sqlparser::ast::Function,
         scope: &[&[Rel]],
     ) -> Vec<String> {
-        let name = func_name(f);
+        let name = func_name_ref(f);
         if let FunctionArguments::List(l) = &f.args {
             for clause in &l.clauses {
                 if let sqlparser::ast::FunctionArgumentClause::Where(w) = clause {
@@ -393,13 +397,13 @@ impl Tracer {
             let s = self.sources(a, scope);
             union(&mut out, s);
         }
-        if PATTERN_FUNCS.contains(&name.as_str()) {
+        if PATTERN_FUNCS.contains(&&*name) {
             self.record_copies(&out, "like");
         }
-        if COUNTS.contains(&name.as_str()) {
+        if COUNTS.contains(&&*name) {
             return Vec::new();
         }
-        if VALUE_AGGREGATES.contains(&name.as_str()) {
+        if VALUE_AGGREGATES.contains(&&*name) {
             self.record_copies(&out, "aggregate");
         }
         out
@@ -529,7 +533,7 @@ impl Tracer {
             Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::Value(_) => {}
             Expr::Function(f) => {
                 let s = self.function(f, scope);
-                if !PATTERN_FUNCS.contains(&func_name(f).as_str()) {
+                if !PATTERN_FUNCS.contains(&&*func_name_ref(f)) {
                     self.record(s, "derived");
                 }
             }
