@@ -134,14 +134,38 @@ pub(crate) fn query_limit(q: &Query) -> Option<u64> {
     None
 }
 
-impl Cx<'_> {
-    fn target_names<'t>(&self, tables: &[Relation<'t>]) -> Vec<Cow<'t, str>> {
-        tables
-            .iter()
-            .flat_map(|(n, a)| std::iter::once(lower_cow(n)).chain(a.map(names::lower)))
-            .collect()
+/// The lower-case names a write's target is known by: its name and its alias, held without a
+/// vector.
+struct TargetNames<'t> {
+    names: [Cow<'t, str>; 2],
+    len: usize,
+}
+
+impl<'t> TargetNames<'t> {
+    fn of(target: Option<Relation<'t>>) -> Self {
+        let none = || Cow::Borrowed("");
+        match target {
+            None => TargetNames {
+                names: [none(), none()],
+                len: 0,
+            },
+            Some((n, None)) => TargetNames {
+                names: [lower_cow(&n), none()],
+                len: 1,
+            },
+            Some((n, Some(a))) => TargetNames {
+                names: [lower_cow(&n), names::lower(a)],
+                len: 2,
+            },
+        }
     }
 
+    fn as_slice(&self) -> &[Cow<'t, str>] {
+        self.names.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl Cx<'_> {
     /// Judges a WHERE of a write and records the filter. `what` is `DELETE`/`UPDATE`.
     fn judge_write_scope(
         &mut self,
@@ -157,8 +181,7 @@ impl Cx<'_> {
             ("sql.update-without-where", "changes every row of")
         };
         // The target is the first relation (with its alias); other tables only join.
-        let tables: Vec<Relation<'_>> = relations_iter(from).take(1).collect();
-        let names = self.target_names(&tables);
+        let names = TargetNames::of(relations_iter(from).next());
         let Some(selection) = selection else {
             match join_kind(from) {
                 Some(true) => {
@@ -184,7 +207,7 @@ impl Cx<'_> {
             return;
         };
         let target = Target {
-            names: &names,
+            names: names.as_slice(),
             dialect: self.dialect,
         };
         match predicate::scope(selection, &target) {
@@ -462,10 +485,10 @@ impl Cx<'_> {
         };
         let tables = relations(&s.from);
         if let (Some(sel), None) = (&s.selection, self.intent.filter) {
-            let names: Vec<Cow<'_, str>> =
-                tables.iter().take(1).map(|(n, _)| lower_cow(n)).collect();
+            // The first table alone: a slice of one, not a vector.
+            let first = tables.first().map(|(n, _)| lower_cow(n));
             let target = Target {
-                names: &names,
+                names: first.as_slice(),
                 dialect: self.dialect,
             };
             self.intent.filter = Some(match predicate::scope(sel, &target) {

@@ -14,6 +14,8 @@ use sqlparser::ast::{
     SelectItemQualifiedWildcardKind, SetExpr, TableFactor, TableWithJoins,
 };
 
+use std::rc::Rc;
+
 use super::names::lower;
 use crate::intent::{ColumnUse, OutputColumn, StatementIntent};
 use exprs::func_name;
@@ -60,7 +62,8 @@ enum RelKind {
     Derived {
         /// The CTE's lower-case name; none for a derived table.
         name: Option<String>,
-        cols: Vec<Col>,
+        /// Shared with the CTE's definition: each reference does not copy them.
+        cols: Rc<Vec<Col>>,
     },
 }
 
@@ -97,7 +100,7 @@ impl Rel {
 #[derive(Default)]
 struct Tracer {
     uses: Vec<ColumnUse>,
-    ctes: Vec<(String, Vec<Col>)>,
+    ctes: Vec<(String, Rc<Vec<Col>>)>,
     depth: usize,
 }
 
@@ -107,8 +110,12 @@ fn name_of(n: &ObjectName) -> String {
     s
 }
 
+/// The part of a name after its last dot (a byte scan: names are short, a dot is ASCII).
 fn last(n: &str) -> &str {
-    n.rsplit('.').next().unwrap_or(n)
+    n.bytes()
+        .rposition(|b| b == b'.')
+        .and_then(|i| n.get(i + 1..))
+        .unwrap_or(n)
 }
 
 fn union(into: &mut Vec<String>, from: Vec<String>) {
@@ -152,15 +159,14 @@ impl Tracer {
                     c.name = alias.name.value.to_ascii_lowercase();
                 }
                 self.ctes
-                    .push((cte.alias.name.value.to_ascii_lowercase(), cols));
+                    .push((cte.alias.name.value.to_ascii_lowercase(), Rc::new(cols)));
             }
         }
         let (cols, scope) = self.set_expr(&q.body, outer);
         if let Some(ob) = &q.order_by {
             if let OrderByKind::Expressions(items) = &ob.kind {
                 for item in items {
-                    let s = self.named_or_positional(&item.expr, &cols, &scope, outer);
-                    self.record(s, "order-by");
+                    self.record_named_or_positional(&item.expr, &cols, &scope, outer, "order-by");
                 }
             }
         }
@@ -169,41 +175,24 @@ impl Tracer {
         cols
     }
 
-    /// Sources of a GROUP BY / ORDER BY item: an output alias, an output position, or an
-    /// expression over the FROM scope.
-    fn named_or_positional(
+    /// Records as `usage` the sources of a GROUP BY / ORDER BY item: an output alias, an
+    /// output position, or an expression over the FROM scope.
+    fn record_named_or_positional(
         &mut self,
         e: &Expr,
         cols: &[Col],
         scope: &[Rel],
         outer: &[&[Rel]],
-    ) -> Vec<String> {
-        if let Expr::Value(v) = e {
-            if let sqlparser::ast::Value::Number(n, _) = &v.value {
-                if let Some(c) = n
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| i.checked_sub(1))
-                    .and_then(|i| cols.get(i))
-                {
-                    return c.sources.clone();
-                }
+        usage: &str,
+    ) {
+        match output_named_or_positional(e, cols, scope) {
+            Some(c) => self.record_copies(&c.sources, usage),
+            None => {
+                let chain = chain(scope, outer);
+                let s = self.sources(e, &chain);
+                self.record(s, usage);
             }
         }
-        if let Expr::Identifier(i) = e {
-            let n = lower(&i.value);
-            let in_from = scope.iter().any(|r| {
-                r.derived_cols()
-                    .is_some_and(|cs| cs.iter().any(|c| c.name == n))
-            });
-            if !in_from {
-                if let Some(c) = cols.iter().find(|c| !c.wildcard && c.name == n) {
-                    return c.sources.clone();
-                }
-            }
-        }
-        let chain = chain(scope, outer);
-        self.sources(e, &chain)
     }
 
     fn set_expr(&mut self, body: &SetExpr, outer: &[&[Rel]]) -> (Vec<Col>, Vec<Rel>) {
@@ -251,7 +240,7 @@ impl Tracer {
                 return Rel {
                     alias,
                     kind: RelKind::Derived {
-                        cols: cols.clone(),
+                        cols: Rc::clone(cols),
                         name: Some(name),
                     },
                 };
@@ -297,7 +286,10 @@ impl Tracer {
                     alias.as_ref().map(|a| a.name.value.to_ascii_lowercase()),
                 );
                 if let (RelKind::Derived { cols, .. }, Some(a)) = (&mut rel.kind, alias) {
-                    rename(cols, a);
+                    // Only a column list renames: without one the CTE's columns stay shared.
+                    if !a.columns.is_empty() {
+                        rename(Rc::<Vec<Col>>::make_mut(cols), a);
+                    }
                 }
                 rels.push(rel);
             }
@@ -318,7 +310,10 @@ impl Tracer {
                 }
                 rels.push(Rel {
                     alias: alias.as_ref().map(|a| a.name.value.to_ascii_lowercase()),
-                    kind: RelKind::Derived { name: None, cols },
+                    kind: RelKind::Derived {
+                        name: None,
+                        cols: Rc::new(cols),
+                    },
                 });
             }
             TableFactor::NestedJoin {
@@ -331,7 +326,7 @@ impl Tracer {
                         alias: Some(a.name.value.to_ascii_lowercase()),
                         kind: RelKind::Derived {
                             name: None,
-                            cols: expand_all(&inner),
+                            cols: Rc::new(expand_all(&inner)),
                         },
                     }),
                     None => rels.extend(inner),
@@ -423,13 +418,11 @@ impl Tracer {
         }
         if let GroupByExpr::Expressions(exprs, _) = &s.group_by {
             for e in exprs {
-                let src = self.named_or_positional(e, &cols, &rels, outer);
-                self.record(src, "group-by");
+                self.record_named_or_positional(e, &cols, &rels, outer, "group-by");
             }
         }
         for item in &s.sort_by {
-            let src = self.named_or_positional(&item.expr, &cols, &rels, outer);
-            self.record(src, "order-by");
+            self.record_named_or_positional(&item.expr, &cols, &rels, outer, "order-by");
         }
         if s.into.is_some() {
             let all: Vec<String> = cols
@@ -605,4 +598,32 @@ fn output_name(e: &Expr) -> String {
         Expr::Nested(x) | Expr::Cast { expr: x, .. } => output_name(x),
         _ => "?column?".into(),
     }
+}
+
+/// The output column a GROUP BY / ORDER BY item names by position or by alias (an alias the
+/// FROM scope does not also have).
+fn output_named_or_positional<'c>(e: &Expr, cols: &'c [Col], scope: &[Rel]) -> Option<&'c Col> {
+    if let Expr::Value(v) = e {
+        if let sqlparser::ast::Value::Number(n, _) = &v.value {
+            if let Some(c) = n
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| cols.get(i))
+            {
+                return Some(c);
+            }
+        }
+    }
+    if let Expr::Identifier(i) = e {
+        let n = lower(&i.value);
+        let in_from = scope.iter().any(|r| {
+            r.derived_cols()
+                .is_some_and(|cs| cs.iter().any(|c| c.name == n))
+        });
+        if !in_from {
+            return cols.iter().find(|c| !c.wildcard && c.name == n);
+        }
+    }
+    None
 }

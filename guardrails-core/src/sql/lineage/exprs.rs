@@ -206,7 +206,7 @@ impl Tracer {
     }
 
     /// [`Tracer::record`] of sources the caller keeps.
-    fn record_copies(&mut self, sources: &[String], usage: &str) {
+    pub(super) fn record_copies(&mut self, sources: &[String], usage: &str) {
         for s in sources {
             if self.is_new_use(s, usage) {
                 self.uses.push(ColumnUse {
