@@ -243,19 +243,19 @@ impl Cx<'_> {
         let from = match &d.from {
             FromTable::WithFromKeyword(f) | FromTable::WithoutKeyword(f) => f.as_slice(),
         };
-        let mut targets: Vec<String> = d.tables.iter().map(object_name).collect();
+        let mut targets: Vec<Cow<'_, str>> = d.tables.iter().map(object_name_ref).collect();
         if targets.is_empty() {
             targets = from
                 .first()
                 .and_then(|t| relations_iter(std::slice::from_ref(t)).next())
-                .map(|(n, _)| n.into_owned())
+                .map(|(n, _)| n)
                 .into_iter()
                 .collect();
         }
         for t in &targets {
             self.object(t, Access::Write);
         }
-        let table = targets.join("`, `");
+        let table = joined(&targets);
         if !targets.is_empty() && targets.iter().all(|t| self.is_temporary(t)) {
             return;
         }
@@ -296,14 +296,14 @@ impl Cx<'_> {
             }
             None => std::slice::from_ref(&u.table).into(),
         };
-        let targets: Vec<String> = relations_iter(std::slice::from_ref(&u.table))
+        let targets: Vec<Cow<'_, str>> = relations_iter(std::slice::from_ref(&u.table))
             .take(1)
-            .map(|(n, _)| n.into_owned())
+            .map(|(n, _)| n)
             .collect();
         for t in &targets {
             self.object(t, Access::Write);
         }
-        let table = targets.join("`, `");
+        let table = joined(&targets);
         if !targets.is_empty() && targets.iter().all(|t| self.is_temporary(t)) {
             return;
         }
@@ -313,13 +313,7 @@ impl Cx<'_> {
         self.protected_table_write(&targets);
         // Application admin flags.
         for a in &u.assignments {
-            let col = a.target.to_string().to_ascii_lowercase();
-            let col = col
-                .rsplit('.')
-                .next()
-                .unwrap_or(&col)
-                .trim_matches(['"', '`'])
-                .to_owned();
+            let col = assigned_column(&a.target);
             if names::is_admin_flag(&col) && grants_privilege(&a.value) {
                 self.hit(
                     "sql.privilege-change",
@@ -330,8 +324,8 @@ impl Cx<'_> {
         }
     }
 
-    fn protected_table_write(&mut self, targets: &[String]) {
-        for t in targets {
+    fn protected_table_write<S: AsRef<str>>(&mut self, targets: &[S]) {
+        for t in targets.iter().map(AsRef::as_ref) {
             if names::is_credential_store(t) {
                 self.hit(
                     "sql.privilege-change",
@@ -386,8 +380,7 @@ impl Cx<'_> {
         };
         self.intent.operation = Operation::Write;
         self.intent.returning = i.returning.is_some() || i.output.is_some();
-        let table = i.table.to_string();
-        let table = table.trim_matches(['"', '`']).to_owned();
+        let table = insert_table_name(&i.table);
         self.object(&table, Access::Write);
         if i.overwrite {
             self.hit(
@@ -586,6 +579,54 @@ fn upsert_rewrites_whole_table(src: &Query, table: &str) -> bool {
     relations(&s.from)
         .iter()
         .any(|(n, _)| n.to_ascii_lowercase() == t)
+}
+
+/// The targets of a write as its messages name them: `` a`, `b ``.
+fn joined<'a>(targets: &'a [Cow<'a, str>]) -> Cow<'a, str> {
+    match targets {
+        [one] => Cow::Borrowed(one),
+        _ => Cow::Owned(targets.join("`, `")),
+    }
+}
+
+/// Whether an identifier prints as its own value: unquoted, with no dot to split on.
+fn plain_ident(i: &sqlparser::ast::Ident) -> bool {
+    i.quote_style.is_none() && !i.value.contains('.')
+}
+
+/// The lower-case column an assignment sets: the last dotted part of the printed target,
+/// without quotes. A plain last part is read without printing the target.
+fn assigned_column(target: &sqlparser::ast::AssignmentTarget) -> Cow<'_, str> {
+    if let sqlparser::ast::AssignmentTarget::ColumnName(n) = target {
+        if let Some(i) =
+            n.0.last()
+                .and_then(|p| p.as_ident())
+                .filter(|i| plain_ident(i))
+        {
+            return names::lower(i.value.trim_matches(['"', '`']));
+        }
+    }
+    let col = target.to_string().to_ascii_lowercase();
+    Cow::Owned(
+        col.rsplit('.')
+            .next()
+            .unwrap_or(&col)
+            .trim_matches(['"', '`'])
+            .to_owned(),
+    )
+}
+
+/// The printed name of an INSERT's table without surrounding quotes; a one-part plain name
+/// is read without printing it.
+fn insert_table_name(table: &sqlparser::ast::TableObject) -> Cow<'_, str> {
+    if let sqlparser::ast::TableObject::TableName(n) = table {
+        if let [part] = n.0.as_slice() {
+            if let Some(i) = part.as_ident().filter(|i| i.quote_style.is_none()) {
+                return Cow::Borrowed(i.value.trim_matches(['"', '`']));
+            }
+        }
+    }
+    Cow::Owned(table.to_string().trim_matches(['"', '`']).to_owned())
 }
 
 /// A name lower-cased, borrowing what it borrows when it has no upper-case letter.
