@@ -15,7 +15,7 @@ use crate::finding::Grade::{self, Deny};
 use crate::intent::{Access, Filter, Operation};
 
 /// Unquoted, dot-joined name, borrowed when it has one part.
-fn object_name_ref(name: &ObjectName) -> Cow<'_, str> {
+pub(crate) fn object_name_ref(name: &ObjectName) -> Cow<'_, str> {
     match name.0.as_slice() {
         [part] => match part.as_ident() {
             Some(i) => Cow::Borrowed(&i.value),

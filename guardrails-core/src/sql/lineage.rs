@@ -14,6 +14,7 @@ use sqlparser::ast::{
     SelectItemQualifiedWildcardKind, SetExpr, TableFactor, TableWithJoins,
 };
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use super::names::lower;
@@ -55,26 +56,26 @@ struct Col {
 }
 
 #[derive(Clone, Debug)]
-enum RelKind {
+enum RelKind<'q> {
     /// A base table or view, lower-case full name.
-    Table(String),
+    Table(Cow<'q, str>),
     /// A derived table or CTE with known columns.
     Derived {
         /// The CTE's lower-case name; none for a derived table.
-        name: Option<String>,
+        name: Option<Cow<'q, str>>,
         /// Shared with the CTE's definition: each reference does not copy them.
         cols: Rc<Vec<Col>>,
     },
 }
 
 #[derive(Clone, Debug)]
-struct Rel {
+struct Rel<'q> {
     /// The lower-case alias it is given, if any.
     alias: Option<String>,
-    kind: RelKind,
+    kind: RelKind<'q>,
 }
 
-impl Rel {
+impl Rel<'_> {
     /// Whether the relation is known by `q` or by `ql` (the last part of `q`): its alias, its
     /// full name, or the last part of a dotted table name.
     fn known_as(&self, q: &str, ql: &str) -> bool {
@@ -104,10 +105,15 @@ struct Tracer {
     depth: usize,
 }
 
-fn name_of(n: &ObjectName) -> String {
-    let mut s = super::dml::object_name(n);
-    s.make_ascii_lowercase();
-    s
+/// The lower-case, dot-joined name, borrowed from the tree when it is one lower-case part.
+fn name_of(n: &ObjectName) -> Cow<'_, str> {
+    match super::dml::object_name_ref(n) {
+        Cow::Borrowed(b) => lower(b),
+        Cow::Owned(mut o) => {
+            o.make_ascii_lowercase();
+            Cow::Owned(o)
+        }
+    }
 }
 
 /// The part of a name after its last dot (a byte scan: names are short, a dot is ASCII).
@@ -146,7 +152,7 @@ fn extend_unique(into: &mut Vec<String>, from: &[String]) {
 }
 
 impl Tracer {
-    fn query(&mut self, q: &Query, outer: &[&[Rel]]) -> Vec<Col> {
+    fn query<'q>(&mut self, q: &'q Query, outer: &[&[Rel<'q>]]) -> Vec<Col> {
         if self.depth > MAX_DEPTH {
             return Vec::new();
         }
@@ -181,8 +187,8 @@ impl Tracer {
         &mut self,
         e: &Expr,
         cols: &[Col],
-        scope: &[Rel],
-        outer: &[&[Rel]],
+        scope: &[Rel<'_>],
+        outer: &[&[Rel<'_>]],
         usage: &str,
     ) {
         match output_named_or_positional(e, cols, scope) {
@@ -195,7 +201,11 @@ impl Tracer {
         }
     }
 
-    fn set_expr(&mut self, body: &SetExpr, outer: &[&[Rel]]) -> (Vec<Col>, Vec<Rel>) {
+    fn set_expr<'q>(
+        &mut self,
+        body: &'q SetExpr,
+        outer: &[&[Rel<'q>]],
+    ) -> (Vec<Col>, Vec<Rel<'q>>) {
         match body {
             SetExpr::Select(s) => self.select(s, outer),
             SetExpr::Query(q) => (self.query(q, outer), Vec::new()),
@@ -214,7 +224,7 @@ impl Tracer {
                     Some(s) => format!("{}.{name}", s.value.to_ascii_lowercase()),
                     None => name,
                 };
-                let rel = self.table_rel(name, None);
+                let rel = self.table_rel(Cow::Owned(name), None);
                 (expand_all(std::slice::from_ref(&rel)), vec![rel])
             }
             SetExpr::Values(v) => {
@@ -234,9 +244,9 @@ impl Tracer {
     }
 
     /// The relation a lower-case table name stands for: a CTE in scope, or a base table.
-    fn table_rel(&self, name: String, alias: Option<String>) -> Rel {
+    fn table_rel<'q>(&self, name: Cow<'q, str>, alias: Option<String>) -> Rel<'q> {
         if !name.contains('.') {
-            if let Some((_, cols)) = self.ctes.iter().rev().find(|(n, _)| *n == name) {
+            if let Some((_, cols)) = self.ctes.iter().rev().find(|(n, _)| **n == *name) {
                 return Rel {
                     alias,
                     kind: RelKind::Derived {
@@ -252,7 +262,7 @@ impl Tracer {
         }
     }
 
-    fn from(&mut self, from: &[TableWithJoins], outer: &[&[Rel]]) -> Vec<Rel> {
+    fn from<'q>(&mut self, from: &'q [TableWithJoins], outer: &[&[Rel<'q>]]) -> Vec<Rel<'q>> {
         let mut rels = Vec::new();
         for twj in from {
             self.factor(&twj.relation, outer, &mut rels);
@@ -278,7 +288,7 @@ impl Tracer {
         rels
     }
 
-    fn factor(&mut self, f: &TableFactor, outer: &[&[Rel]], rels: &mut Vec<Rel>) {
+    fn factor<'q>(&mut self, f: &'q TableFactor, outer: &[&[Rel<'q>]], rels: &mut Vec<Rel<'q>>) {
         match f {
             TableFactor::Table { name, alias, .. } => {
                 let mut rel = self.table_rel(
@@ -299,7 +309,7 @@ impl Tracer {
                 alias,
                 ..
             } => {
-                let scope_outer: Vec<&[Rel]> = if *lateral {
+                let scope_outer: Vec<&[Rel<'q>]> = if *lateral {
                     chain(rels, outer)
                 } else {
                     outer.to_vec()
@@ -336,12 +346,12 @@ impl Tracer {
         }
     }
 
-    fn select(&mut self, s: &Select, outer: &[&[Rel]]) -> (Vec<Col>, Vec<Rel>) {
+    fn select<'q>(&mut self, s: &'q Select, outer: &[&[Rel<'q>]]) -> (Vec<Col>, Vec<Rel<'q>>) {
         let rels = self.from(&s.from, outer);
         // Without outer scopes the chain is the relations alone: no vector to build.
-        let rels_ref: &[Rel] = &rels;
+        let rels_ref: &[Rel<'q>] = &rels;
         let chained;
-        let scope: &[&[Rel]] = if outer.is_empty() {
+        let scope: &[&[Rel<'q>]] = if outer.is_empty() {
             std::slice::from_ref(&rels_ref)
         } else {
             chained = chain(&rels, outer);
@@ -356,7 +366,7 @@ impl Tracer {
                     _,
                 ) => {
                     let q = name_of(n);
-                    let found: Vec<Rel> = rels
+                    let found: Vec<Rel<'q>> = rels
                         .iter()
                         .filter(|r| r.known_as(&q, last(&q)))
                         .cloned()
@@ -364,7 +374,7 @@ impl Tracer {
                     if found.is_empty() {
                         cols.push(Col {
                             name: "*".into(),
-                            sources: vec![q],
+                            sources: vec![q.into_owned()],
                             wildcard: true,
                         });
                     } else {
@@ -457,7 +467,7 @@ fn join_on(op: &sqlparser::ast::JoinOperator) -> Option<&sqlparser::ast::JoinCon
 }
 
 /// The scope chain with `rels` innermost (borrowed: no relation is copied).
-fn chain<'a>(rels: &'a [Rel], outer: &[&'a [Rel]]) -> Vec<&'a [Rel]> {
+fn chain<'a, 'q>(rels: &'a [Rel<'q>], outer: &[&'a [Rel<'q>]]) -> Vec<&'a [Rel<'q>]> {
     let mut v = Vec::with_capacity(outer.len() + 1);
     v.push(rels);
     v.extend_from_slice(outer);
@@ -480,13 +490,13 @@ fn rename(cols: &mut [Col], alias: &sqlparser::ast::TableAlias) {
 }
 
 /// `*` over relations: base tables stay wildcards, derived tables give their columns.
-fn expand_all(rels: &[Rel]) -> Vec<Col> {
+fn expand_all(rels: &[Rel<'_>]) -> Vec<Col> {
     let mut out = Vec::new();
     for r in rels {
         match &r.kind {
             RelKind::Table(t) => out.push(Col {
                 name: "*".into(),
-                sources: vec![t.clone()],
+                sources: vec![t.as_ref().to_owned()],
                 wildcard: true,
             }),
             RelKind::Derived { cols, .. } => out.extend(cols.iter().cloned()),
@@ -519,7 +529,7 @@ fn merge(mut left: Vec<Col>, right: Vec<Col>) -> Vec<Col> {
 
 /// Adds to `out` the sources of column `col` of relation `r`; whether it had any (before
 /// leaving out those `out` already holds).
-fn sources_of_rel(r: &Rel, col: &str, out: &mut Vec<String>) -> bool {
+fn sources_of_rel(r: &Rel<'_>, col: &str, out: &mut Vec<String>) -> bool {
     match &r.kind {
         RelKind::Table(t) => {
             push_unique(out, dotted(t, col));
@@ -541,7 +551,7 @@ fn sources_of_rel(r: &Rel, col: &str, out: &mut Vec<String>) -> bool {
 }
 
 /// Adds to `out` the sources a column reference resolves to (those it lacks).
-fn resolve(qualifier: Option<&str>, col: &str, scope: &[&[Rel]], out: &mut Vec<String>) {
+fn resolve(qualifier: Option<&str>, col: &str, scope: &[&[Rel<'_>]], out: &mut Vec<String>) {
     if let Some(q) = qualifier {
         let ql = last(q);
         for level in scope {
@@ -563,7 +573,7 @@ fn resolve(qualifier: Option<&str>, col: &str, scope: &[&[Rel]], out: &mut Vec<S
 /// Resolves an unqualified column in one level of scope: a derived relation that has the
 /// column by name, else every base table and every derived relation with a wildcard. Whether
 /// the level gave any source.
-fn resolve_unqualified(col: &str, level: &[Rel], out: &mut Vec<String>) -> bool {
+fn resolve_unqualified(col: &str, level: &[Rel<'_>], out: &mut Vec<String>) -> bool {
     let mut named = false;
     for cols in level.iter().filter_map(Rel::derived_cols) {
         if let Some(c) = cols.iter().find(|c| !c.wildcard && c.name == col) {
@@ -602,7 +612,7 @@ fn output_name(e: &Expr) -> String {
 
 /// The output column a GROUP BY / ORDER BY item names by position or by alias (an alias the
 /// FROM scope does not also have).
-fn output_named_or_positional<'c>(e: &Expr, cols: &'c [Col], scope: &[Rel]) -> Option<&'c Col> {
+fn output_named_or_positional<'c>(e: &Expr, cols: &'c [Col], scope: &[Rel<'_>]) -> Option<&'c Col> {
     if let Expr::Value(v) = e {
         if let sqlparser::ast::Value::Number(n, _) = &v.value {
             if let Some(c) = n

@@ -15,7 +15,26 @@ pub(crate) fn lower(s: &str) -> Cow<'_, str> {
 }
 
 fn last_part(name: &str) -> Cow<'_, str> {
-    lower(trim_quotes(split_last_dot(name).1))
+    // One pass from the end finds the dot and notes whether the part needs trimming or
+    // lower-casing; most names need neither.
+    let mut plain = true;
+    let start = name
+        .bytes()
+        .rposition(|b| {
+            plain &= !(b.is_ascii_uppercase() || is_quote(b));
+            b == b'.'
+        })
+        .map_or(0, |i| i + 1);
+    let last = name.get(start..).unwrap_or("");
+    if plain {
+        Cow::Borrowed(last)
+    } else {
+        lower(trim_quotes(last))
+    }
+}
+
+fn is_quote(b: u8) -> bool {
+    matches!(b, b'"' | b'`' | b'[' | b']')
 }
 
 /// `name.rsplit_once('.')`, or `(None, name)` without a dot, by a byte scan: names are short,
@@ -31,9 +50,11 @@ fn split_last_dot(name: &str) -> (Option<&str>, &str) {
 /// needs decoding and every cut is a character boundary.
 fn trim_quotes(s: &str) -> &str {
     let b = s.as_bytes();
-    let quote = |c: &u8| matches!(c, b'"' | b'`' | b'[' | b']');
-    let start = b.iter().position(|c| !quote(c)).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !quote(c)).map_or(start, |e| e + 1);
+    let start = b.iter().position(|&c| !is_quote(c)).unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|&c| !is_quote(c))
+        .map_or(start, |e| e + 1);
     s.get(start..end).unwrap_or("")
 }
 
@@ -89,13 +110,14 @@ fn is_people_word(word: &str) -> bool {
 
 /// Tables of personal data, credentials or payment data.
 pub(crate) fn is_sensitive_table(name: &str) -> bool {
-    let lower = lower(name);
-    let schema = split_last_dot(&lower)
+    // Lower-casing moves no dot and trimming quotes commutes with it: only the schema part
+    // is lower-cased, and only when there is one.
+    let schema = split_last_dot(name)
         .0
-        .map(|s| trim_quotes(split_last_dot(s).1));
+        .map(|s| lower(trim_quotes(split_last_dot(s).1)));
     if schema.is_some_and(|s| {
         matches!(
-            s,
+            &*s,
             "sys"
                 | "information_schema"
                 | "pg_catalog"

@@ -228,7 +228,7 @@ impl Tracer {
 
     /// The source columns an expression's value derives from; records the uses inside it
     /// (conditions of CASE, aggregates that reveal values, window ordering).
-    pub(super) fn sources(&mut self, e: &Expr, scope: &[&[Rel]]) -> Vec<String> {
+    pub(super) fn sources(&mut self, e: &Expr, scope: &[&[Rel<'_>]]) -> Vec<String> {
         if self.depth > MAX_DEPTH {
             return Vec::new();
         }
@@ -238,7 +238,7 @@ impl Tracer {
         out
     }
 
-    fn sources_inner(&mut self, e: &Expr, scope: &[&[Rel]]) -> Vec<String> {
+    fn sources_inner(&mut self, e: &Expr, scope: &[&[Rel<'_>]]) -> Vec<String> {
         match e {
             Expr::Identifier(i) => {
                 let mut out = Vec::new();
@@ -332,7 +332,7 @@ impl Tracer {
 
     /// Every column named anywhere inside `e` (subqueries excluded: they resolve in their own
     /// scope and are traced on their own).
-    pub(super) fn identifiers(&mut self, e: &Expr, scope: &[&[Rel]]) -> Vec<String> {
+    pub(super) fn identifiers(&mut self, e: &Expr, scope: &[&[Rel<'_>]]) -> Vec<String> {
         let mut found: Vec<(Option<String>, String)> = Vec::new();
         let mut subqueries: Vec<Query> = Vec::new();
         let _ = sqlparser::ast::visit_expressions(e, |x| {
@@ -369,7 +369,7 @@ impl Tracer {
     pub(super) fn function(
         &mut self,
         f: &sqlparser::ast::Function,
-        scope: &[&[Rel]],
+        scope: &[&[Rel<'_>]],
     ) -> Vec<String> {
         let name = func_name_ref(f);
         if let FunctionArguments::List(l) = &f.args {
@@ -410,7 +410,7 @@ impl Tracer {
     }
 
     /// Records the column uses of a condition.
-    pub(super) fn predicate(&mut self, e: &Expr, scope: &[&[Rel]]) {
+    pub(super) fn predicate(&mut self, e: &Expr, scope: &[&[Rel<'_>]]) {
         if self.depth > MAX_DEPTH {
             return;
         }
@@ -419,7 +419,7 @@ impl Tracer {
         self.depth -= 1;
     }
 
-    fn predicate_inner(&mut self, e: &Expr, scope: &[&[Rel]]) {
+    fn predicate_inner(&mut self, e: &Expr, scope: &[&[Rel<'_>]]) {
         match e {
             Expr::BinaryOp {
                 left,
