@@ -293,6 +293,7 @@ const BUILTIN: &[(&str, &[&str])] = &[
 
 /// One built-in pattern that is not a plain name, sorted into the cheapest test that agrees
 /// with [`glob`].
+#[derive(Clone, Copy)]
 enum Wild {
     /// `name_*`
     Prefix(&'static str),
@@ -327,6 +328,20 @@ struct BuiltinMatcher {
     exact: std::collections::HashMap<&'static str, usize, NameHash>,
     /// Rule index, the bytes a name needs to match (see [`byte_set`]), the pattern.
     wild: Vec<(usize, u64, Wild)>,
+    /// The [`byte_set`] bit most wildcard patterns need (`_` for the built-in ones).
+    pivot: u64,
+    /// The wildcard patterns that do not need the pivot, in order: all a name without it
+    /// can match.
+    without_pivot: Vec<(usize, u64, Wild)>,
+}
+
+/// The [`byte_set`] bit the most patterns need (none when there are no patterns).
+fn most_needed_bit(wild: &[(usize, u64, Wild)]) -> u64 {
+    (0..64)
+        .map(|bit| 1u64 << bit)
+        .max_by_key(|&b| wild.iter().filter(|(_, needs, _)| needs & b != 0).count())
+        .filter(|&b| wild.iter().any(|(_, needs, _)| needs & b != 0))
+        .unwrap_or(0)
 }
 
 /// The set of bytes of `s` ignoring ASCII case, folded into 64 bits (bit `lower(b) % 64`). A
@@ -359,7 +374,18 @@ impl BuiltinMatcher {
                     }
                 }
             }
-            BuiltinMatcher { exact, wild }
+            let pivot = most_needed_bit(&wild);
+            let without_pivot = wild
+                .iter()
+                .filter(|(_, needs, _)| needs & pivot == 0)
+                .copied()
+                .collect();
+            BuiltinMatcher {
+                exact,
+                wild,
+                pivot,
+                without_pivot,
+            }
         })
     }
 
@@ -372,8 +398,12 @@ impl BuiltinMatcher {
         };
         let b = name.as_bytes();
         let has = byte_set(b);
-        let wild = self
-            .wild
+        let candidates = if has & self.pivot == 0 {
+            &self.without_pivot
+        } else {
+            &self.wild
+        };
+        let wild = candidates
             .iter()
             .take_while(|(n, _, _)| exact.is_none_or(|e| *n < e))
             .filter(|(_, needs, _)| has & needs == *needs)
@@ -697,6 +727,8 @@ mod tests {
         }
         names
             .extend(["", "_", "id", "name", "Email", "é_email", "mail_", "x_ip"].map(String::from));
+        // Names without the byte most patterns need, which only the other patterns are tried on.
+        names.extend(["xPassPhraseY", "passphras", "PHONE", "Token", "tokens"].map(String::from));
         let m = BuiltinMatcher::get();
         for n in &names {
             assert_eq!(m.find(n), naive(n), "{n}");
