@@ -103,6 +103,8 @@ struct Tracer {
     uses: Vec<ColumnUse>,
     ctes: Vec<(String, Rc<Vec<Col>>)>,
     depth: usize,
+    /// An empty list whose storage a recorded use handed back, for the next column reference.
+    spare: Vec<String>,
 }
 
 /// The lower-case, dot-joined name, borrowed from the tree when it is one lower-case part.
@@ -195,7 +197,7 @@ impl Tracer {
             Some(c) => self.record_copies(&c.sources, usage),
             None => {
                 let chain = chain(scope, outer);
-                let s = self.sources(e, &chain);
+                let s = self.sources(e, chain.as_slice());
                 self.record(s, usage);
             }
         }
@@ -282,7 +284,7 @@ impl Tracer {
         if conditions.peek().is_some() {
             let chain_scope = chain(&rels, outer);
             for e in conditions {
-                self.predicate(e, &chain_scope);
+                self.predicate(e, chain_scope.as_slice());
             }
         }
         rels
@@ -309,12 +311,11 @@ impl Tracer {
                 alias,
                 ..
             } => {
-                let scope_outer: Vec<&[Rel<'q>]> = if *lateral {
-                    chain(rels, outer)
+                let mut cols = if *lateral {
+                    self.query(subquery, chain(rels, outer).as_slice())
                 } else {
-                    outer.to_vec()
+                    self.query(subquery, outer)
                 };
-                let mut cols = self.query(subquery, &scope_outer);
                 if let Some(a) = alias {
                     rename(&mut cols, a);
                 }
@@ -348,15 +349,8 @@ impl Tracer {
 
     fn select<'q>(&mut self, s: &'q Select, outer: &[&[Rel<'q>]]) -> (Vec<Col>, Vec<Rel<'q>>) {
         let rels = self.from(&s.from, outer);
-        // Without outer scopes the chain is the relations alone: no vector to build.
-        let rels_ref: &[Rel<'q>] = &rels;
-        let chained;
-        let scope: &[&[Rel<'q>]] = if outer.is_empty() {
-            std::slice::from_ref(&rels_ref)
-        } else {
-            chained = chain(&rels, outer);
-            &chained
-        };
+        let chained = chain(&rels, outer);
+        let scope = chained.as_slice();
         let mut cols = Vec::with_capacity(s.projection.len());
         for item in &s.projection {
             match item {
@@ -466,12 +460,30 @@ fn join_on(op: &sqlparser::ast::JoinOperator) -> Option<&sqlparser::ast::JoinCon
     }
 }
 
+/// A scope chain, innermost first: held inline when there is no outer scope.
+enum ScopeChain<'a, 'q> {
+    Alone([&'a [Rel<'q>]; 1]),
+    Nested(Vec<&'a [Rel<'q>]>),
+}
+
+impl<'a, 'q> ScopeChain<'a, 'q> {
+    fn as_slice(&self) -> &[&'a [Rel<'q>]] {
+        match self {
+            ScopeChain::Alone(one) => one,
+            ScopeChain::Nested(v) => v,
+        }
+    }
+}
+
 /// The scope chain with `rels` innermost (borrowed: no relation is copied).
-fn chain<'a, 'q>(rels: &'a [Rel<'q>], outer: &[&'a [Rel<'q>]]) -> Vec<&'a [Rel<'q>]> {
+fn chain<'a, 'q>(rels: &'a [Rel<'q>], outer: &[&'a [Rel<'q>]]) -> ScopeChain<'a, 'q> {
+    if outer.is_empty() {
+        return ScopeChain::Alone([rels]);
+    }
     let mut v = Vec::with_capacity(outer.len() + 1);
     v.push(rels);
     v.extend_from_slice(outer);
-    v
+    ScopeChain::Nested(v)
 }
 
 /// `table.column` in one allocation.

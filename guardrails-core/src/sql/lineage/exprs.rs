@@ -193,8 +193,8 @@ fn qualifier(parts: &[sqlparser::ast::Ident]) -> Option<std::borrow::Cow<'_, str
 
 impl Tracer {
     /// Records a use of each `table.column` among `sources` not yet recorded with `usage`.
-    pub(super) fn record(&mut self, sources: Vec<String>, usage: &str) {
-        for s in sources {
+    pub(super) fn record(&mut self, mut sources: Vec<String>, usage: &str) {
+        for s in sources.drain(..) {
             if self.is_new_use(&s, usage) {
                 self.uses.push(ColumnUse {
                     column: s,
@@ -202,6 +202,10 @@ impl Tracer {
                     span: None,
                 });
             }
+        }
+        // Keep the emptied storage for the next column reference.
+        if sources.capacity() > self.spare.capacity() {
+            self.spare = sources;
         }
     }
 
@@ -241,12 +245,12 @@ impl Tracer {
     fn sources_inner(&mut self, e: &Expr, scope: &[&[Rel<'_>]]) -> Vec<String> {
         match e {
             Expr::Identifier(i) => {
-                let mut out = Vec::new();
+                let mut out = std::mem::take(&mut self.spare);
                 resolve(None, &lower(&i.value), scope, &mut out);
                 out
             }
             Expr::CompoundIdentifier(parts) => {
-                let mut out = Vec::new();
+                let mut out = std::mem::take(&mut self.spare);
                 if let Some((col, qual)) = parts.split_last() {
                     let col = lower(&col.value);
                     match qualifier(qual) {
