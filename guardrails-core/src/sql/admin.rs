@@ -17,9 +17,21 @@ impl Cx<'_> {
     }
 
     /// The object name starting at token `i` (`a.b."c"`), and the index after it.
-    pub(crate) fn name_at(&self, mut i: usize) -> (String, usize) {
+    pub(crate) fn name_at(&self, i: usize) -> (String, usize) {
+        // Room for the first part as written: most names have one part.
+        let room = self
+            .toks
+            .get(i)
+            .map_or(0, |t| t.span.1.saturating_sub(t.span.0));
+        let mut name = String::with_capacity(room);
+        let next = self.push_name(i, &mut name);
+        (name, next)
+    }
+
+    /// Appends the object name starting at token `i` to `name` (nothing when there is none),
+    /// and returns the index after it.
+    fn push_name(&self, mut i: usize, name: &mut String) -> usize {
         // The parts joined with `.` as they are found: one buffer, no list of parts.
-        let mut name = String::new();
         let mut parts = 0usize;
         let mut push = |name: &mut String, hash: bool, part: &str| {
             if parts > 0 {
@@ -33,14 +45,12 @@ impl Cx<'_> {
         };
         while let Some(t) = self.toks.get(i) {
             match &t.token {
-                Token::Word(w) => push(&mut name, false, &w.value),
-                Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => {
-                    push(&mut name, false, s)
-                }
+                Token::Word(w) => push(name, false, &w.value),
+                Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => push(name, false, s),
                 Token::Char('#') | Token::Sharp => {
                     // T-SQL #temp
                     if let Some(Token::Word(w)) = self.toks.get(i + 1).map(|t| &t.token) {
-                        push(&mut name, true, &w.value);
+                        push(name, true, &w.value);
                         i += 2;
                         if !matches!(self.toks.get(i).map(|t| &t.token), Some(Token::Period)) {
                             break;
@@ -59,7 +69,7 @@ impl Cx<'_> {
                 break;
             }
         }
-        (name, i)
+        i
     }
 
     pub(crate) fn skip_words(&self, mut i: usize, words: &[&str]) -> usize {
@@ -75,10 +85,11 @@ impl Cx<'_> {
 
     /// Judges the statement starting at token `s` by its tokens. Returns whether it knew the kind.
     pub(crate) fn by_tokens(&mut self, s: usize) -> bool {
-        let Some(head) = self.w(s) else {
+        let Some(head) = self.upper(s) else {
             return false;
         };
-        match head.as_str() {
+        let head = head.as_str();
+        match head {
             "SELECT" | "WITH" | "VALUES" | "INSERT" | "REPLACE" | "UPSERT" => {
                 if self.has("OVERWRITE") {
                     self.set_kind("insert overwrite", Operation::Write);
@@ -122,17 +133,17 @@ impl Cx<'_> {
                 );
                 true
             }
-            "GRANT" | "REVOKE" | "DENY" => self.grant(s, &head),
-            "SET" | "RESET" => self.set(s, &head),
+            "GRANT" | "REVOKE" | "DENY" => self.grant(s, head),
+            "SET" | "RESET" => self.set(s, head),
             "COPY" | "UNLOAD" | "EXPORT" | "LOAD" | "PUT" | "GET" | "REMOVE" | "RM" | "LIST"
-            | "LS" | "BULK" => self.data_movement(s, &head),
+            | "LS" | "BULK" => self.data_movement(s, head),
             "EXEC" | "EXECUTE" | "CALL" | "PREPARE" | "DO" | "DEALLOCATE" | "SP_EXECUTESQL" => {
-                self.dynamic(s, &head)
+                self.dynamic(s, head)
             }
             "EXPLAIN" => self.explain_tokens(s),
             "PRAGMA" => self.pragma(s),
             "ATTACH" => self.attach(s),
-            _ => self.maintenance(s, &head),
+            _ => self.maintenance(s, head),
         }
     }
 
@@ -157,9 +168,12 @@ impl Cx<'_> {
             ],
         );
         let materialized = self.has_seq(&["DROP", "MATERIALIZED"]);
-        let Some(kind) = self.w(i) else { return false };
+        let Some(kind) = self.upper(i) else {
+            return false;
+        };
+        let kind = kind.as_str();
         let cascade = self.has("CASCADE");
-        let mut j = self.skip_words(
+        let j = self.skip_words(
             i + 1,
             &[
                 "IF",
@@ -172,14 +186,12 @@ impl Cx<'_> {
                 "BY",
             ],
         );
-        let (name, _) = self.name_at(j);
-        j += 0;
-        let _ = j;
+        let (name, after) = self.name_at(j);
         // The kind as the messages spell it (upper case) and, lower-cased, as the intent does.
         let kind_u: &str = if materialized {
             "MATERIALIZED VIEW"
         } else {
-            &kind
+            kind
         };
         let mut intent_kind = String::with_capacity(5 + kind_u.len());
         intent_kind.push_str("drop ");
@@ -188,7 +200,7 @@ impl Cx<'_> {
         self.intent.kind = intent_kind;
         self.intent.operation = Operation::Ddl;
         self.object(&name, Access::Drop);
-        match kind.as_str() {
+        match kind {
             "USER" | "ROLE" | "LOGIN" | "GROUP" => {
                 self.intent.operation = Operation::Dcl;
                 self.hit(
@@ -209,7 +221,7 @@ impl Cx<'_> {
                 }
             }
             "TABLE" => {
-                let all_temp = temporary || self.all_temporary(i + 1);
+                let all_temp = temporary || self.all_temporary(i + 1, (j, &name, after));
                 if !all_temp {
                     self.hit(
                         "sql.drop",
@@ -236,16 +248,27 @@ impl Cx<'_> {
         true
     }
 
-    /// Whether every name of [`Cx::table_list`] from `from` is a temporary table (read one by
-    /// one, stopping at the first that is not: no list is built).
-    fn all_temporary(&self, from: usize) -> bool {
+    /// Whether every name of the comma-separated table list from `from` (after `TABLE`,
+    /// `IF EXISTS`, `ONLY`) is a temporary table (read one by
+    /// one into one buffer, stopping at the first that is not: no list is built). `known` is a
+    /// name the caller already read (where it starts, the name, the index after it): when the
+    /// list starts there, it is not read again.
+    fn all_temporary(&self, from: usize, known: (usize, &str, usize)) -> bool {
+        let (known_at, known_name, known_next) = known;
         let mut i = self.skip_words(from, &["IF", "EXISTS", "ONLY", "TABLE"]);
+        let mut buf = String::new();
         loop {
-            let (n, next) = self.name_at(i);
+            let (n, next) = if i == known_at {
+                (known_name, known_next)
+            } else {
+                buf.clear();
+                let next = self.push_name(i, &mut buf);
+                (buf.as_str(), next)
+            };
             if n.is_empty() {
                 return true;
             }
-            if !self.is_temporary(&n) {
+            if !self.is_temporary(n) {
                 return false;
             }
             if matches!(self.toks.get(next).map(|t| &t.token), Some(Token::Comma)) {
@@ -256,37 +279,39 @@ impl Cx<'_> {
         }
     }
 
-    /// Comma-separated table names after `TABLE [IF EXISTS]`.
-    pub(crate) fn table_list(&self, from: usize) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut i = self.skip_words(from, &["IF", "EXISTS", "ONLY", "TABLE"]);
+    fn truncate(&mut self, s: usize) -> bool {
+        const HEAD: &str = "`TRUNCATE` removes every row of `";
+        self.set_kind("truncate", Operation::Write);
+        // The comma-separated table names (after `TABLE`, `IF EXISTS`, `ONLY`) are read
+        // straight into the message, once each: no list of names is built.
+        let mut message = String::with_capacity(HEAD.len() + 32);
+        message.push_str(HEAD);
+        let mut tables = 0usize;
+        let mut all_temporary = true;
+        let mut i = self.skip_words(s + 1, &["IF", "EXISTS", "ONLY", "TABLE"]);
         loop {
-            let (n, next) = self.name_at(i);
-            if n.is_empty() {
-                break;
+            let before = message.len();
+            if tables > 0 {
+                message.push_str("`, `");
             }
-            out.push(n);
+            let at = message.len();
+            let next = self.push_name(i, &mut message);
+            let Some(name) = message.get(at..).filter(|n| !n.is_empty()) else {
+                message.truncate(before);
+                break;
+            };
+            tables += 1;
+            self.object(name, Access::Drop);
+            all_temporary = all_temporary && self.is_temporary(name);
             if matches!(self.toks.get(next).map(|t| &t.token), Some(Token::Comma)) {
                 i = next + 1;
             } else {
                 break;
             }
         }
-        out
-    }
-
-    fn truncate(&mut self, s: usize) -> bool {
-        let tables = self.table_list(s + 1);
-        self.set_kind("truncate", Operation::Write);
-        for t in &tables {
-            self.object(t, Access::Drop);
-        }
-        if tables.is_empty() || !tables.iter().all(|t| self.is_temporary(t)) {
-            self.hit(
-                "sql.truncate",
-                Deny,
-                format!("`TRUNCATE` removes every row of `{}`", tables.join("`, `")),
-            );
+        if tables == 0 || !all_temporary {
+            message.push('`');
+            self.hit("sql.truncate", Deny, message);
         }
         true
     }

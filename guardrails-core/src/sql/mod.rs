@@ -88,6 +88,42 @@ fn mariadb_comments(text: &str) -> String {
     out
 }
 
+/// A word upper-cased without allocating when it fits in a small buffer (every keyword does),
+/// and on the heap when it does not.
+pub(crate) enum Upper {
+    /// The upper-cased bytes and how many of them are used.
+    Inline([u8; Upper::INLINE], usize),
+    /// A word too long for the buffer.
+    Heap(String),
+}
+
+impl Upper {
+    const INLINE: usize = 24;
+
+    fn new(word: &str) -> Upper {
+        let mut buf = [0u8; Upper::INLINE];
+        match buf.get_mut(..word.len()) {
+            Some(head) => {
+                head.copy_from_slice(word.as_bytes());
+                head.make_ascii_uppercase();
+                Upper::Inline(buf, word.len())
+            }
+            None => Upper::Heap(word.to_ascii_uppercase()),
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            // ASCII upper-casing keeps UTF-8 valid, so the inline bytes are always a `str`.
+            Upper::Inline(buf, len) => buf
+                .get(..*len)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or(""),
+            Upper::Heap(s) => s,
+        }
+    }
+}
+
 /// Per-statement analysis state.
 pub(crate) struct Cx<'a> {
     pub text: &'a str,
@@ -197,6 +233,11 @@ impl<'a> Cx<'a> {
     pub(crate) fn adopt(&mut self, inner: Cx<'a>) {
         self.dets.extend(inner.dets);
         self.intent.nested.push(inner.intent);
+    }
+
+    /// Upper-cased unquoted word at token `i`, on the stack when it is short (every keyword is).
+    pub(crate) fn upper(&self, i: usize) -> Option<Upper> {
+        self.toks.get(i).and_then(Tok::word).map(Upper::new)
     }
 
     /// Upper-cased unquoted word at token `i`.
@@ -319,6 +360,7 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
     }
     let go = matches!(dialect, Dialect::Mssql | Dialect::Generic);
     let pieces = split::split(&lexed.toks, text, go);
+    out.statements.reserve_exact(pieces.len());
     let mut known = Known::default();
     for (index, piece) in pieces.iter().enumerate() {
         let Some(toks) = lexed.toks.get_mut(piece.start..piece.end) else {
@@ -362,7 +404,12 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
             Some((cx.dets, cx.intent, cx.learned))
         });
         if let Some((mut dets, intent, learned)) = judged {
-            out.detections.append(&mut dets);
+            // The first statement's list is taken as it is rather than copied.
+            if out.detections.is_empty() {
+                out.detections = dets;
+            } else {
+                out.detections.append(&mut dets);
+            }
             out.statements.push(intent);
             known.absorb(learned);
         }
@@ -427,8 +474,14 @@ fn in_comment(text: &str, off: usize) -> bool {
 fn normalize(toks: &[Tok]) -> String {
     use sqlparser::tokenizer::Token;
     use std::fmt::Write as _;
-    // One buffer for the whole text: no per-token `String`s.
-    let mut out = String::with_capacity(toks.len() * 8);
+    // One buffer for the whole text: no per-token `String`s. Its room is the text the tokens
+    // span, a space between tokens, and the `sql\0` prefix `analyze::sql` puts in front, so
+    // neither this loop nor the prefix usually grows it.
+    let spanned = match (toks.first(), toks.last()) {
+        (Some(first), Some(last)) => last.span.1.saturating_sub(first.span.0),
+        _ => 0,
+    };
+    let mut out = String::with_capacity(spanned + toks.len() + 4);
     let mut secret_next = false;
     for t in toks {
         if !out.is_empty() {

@@ -14,7 +14,8 @@ pub(crate) struct Piece {
 
 /// Splits on `;` outside procedural blocks, and on T-SQL `GO` lines.
 pub(crate) fn split(toks: &[Tok], text: &str, go_separator: bool) -> Vec<Piece> {
-    let mut pieces = Vec::new();
+    // Room for a few statements from the start: most inputs hold one.
+    let mut pieces = Vec::with_capacity(4);
     let mut start = 0usize;
     let mut block = 0usize;
     let mut routine = false;
