@@ -223,11 +223,9 @@ impl Cx<'_> {
             "TABLE" => {
                 let all_temp = temporary || self.all_temporary(i + 1, (j, &name, after));
                 if !all_temp {
-                    self.hit(
-                        "sql.drop",
-                        Deny,
-                        ["`DROP TABLE` destroys `", &name, "` and its data"].concat(),
-                    );
+                    let message = ["`DROP TABLE` destroys `", &name, "` and its data"].concat();
+                    let plain = crate::redact::is_plain(&name);
+                    self.hit_naming("sql.drop", Deny, message, plain);
                 }
             }
             "PREPARE" | "CURSOR" => self.intent.operation = Operation::Admin,
@@ -288,6 +286,7 @@ impl Cx<'_> {
         message.push_str(HEAD);
         let mut tables = 0usize;
         let mut all_temporary = true;
+        let mut names_plain = true;
         let mut i = self.skip_words(s + 1, &["IF", "EXISTS", "ONLY", "TABLE"]);
         loop {
             let before = message.len();
@@ -301,6 +300,7 @@ impl Cx<'_> {
                 break;
             };
             tables += 1;
+            names_plain = names_plain && crate::redact::is_plain(name);
             self.object(name, Access::Drop);
             all_temporary = all_temporary && self.is_temporary(name);
             if matches!(self.toks.get(next).map(|t| &t.token), Some(Token::Comma)) {
@@ -311,7 +311,7 @@ impl Cx<'_> {
         }
         if tables == 0 || !all_temporary {
             message.push('`');
-            self.hit("sql.truncate", Deny, message);
+            self.hit_naming("sql.truncate", Deny, message, names_plain);
         }
         true
     }

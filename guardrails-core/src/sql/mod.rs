@@ -176,6 +176,11 @@ impl<'a> Cx<'a> {
 
     pub(crate) fn hit_at(&mut self, rule: &str, grade: Grade, message: String, span: Span) {
         let message = crate::redact::redact_owned(message);
+        self.push_detection(rule, grade, message, span);
+    }
+
+    /// Records a detection whose message is already redacted.
+    fn push_detection(&mut self, rule: &str, grade: Grade, message: String, span: Span) {
         self.dets.push(Detection {
             rule: rule.to_owned(),
             grade,
@@ -183,6 +188,26 @@ impl<'a> Cx<'a> {
             statement: Some(self.index),
             span: Some(span),
         });
+    }
+
+    /// Like [`Cx::hit`], for a message made only of our own words (no quote, no colon, no word
+    /// of 16 bytes) and of names set between backticks: the message is redacted as usual
+    /// unless every name is plain ([`crate::redact::is_plain`]), when it provably holds no
+    /// secret and its scan is skipped.
+    pub(crate) fn hit_naming(
+        &mut self,
+        rule: &str,
+        grade: Grade,
+        message: String,
+        names_plain: bool,
+    ) {
+        let message = if names_plain {
+            message
+        } else {
+            crate::redact::redact_owned(message)
+        };
+        let span = self.span;
+        self.push_detection(rule, grade, message, span);
     }
 
     pub(crate) fn object(&mut self, name: &str, access: Access) {
@@ -205,9 +230,13 @@ impl<'a> Cx<'a> {
         } else {
             n.into()
         };
-        names::is_temporary_spelling(&n)
-            || self.known.temp.contains(&*n)
-            || self.learned.temp.contains(&*n)
+        // `n` is already trimmed and lower-case, so a temporary spelling (`#x`, `temp.x`,
+        // `pg_temp.x`, `pg_temp_1.x`) starts with `#`, `t` or `p`: other names skip that test.
+        // Most statements know of no temporary table: an empty set is not hashed into.
+        (matches!(n.as_bytes().first(), Some(b'#' | b't' | b'p'))
+            && names::is_temporary_spelling(&n))
+            || (!self.known.temp.is_empty() && self.known.temp.contains(&*n))
+            || (!self.learned.temp.is_empty() && self.learned.temp.contains(&*n))
     }
 
     pub(crate) fn child(&self) -> Cx<'a> {
