@@ -357,17 +357,25 @@ impl Policy {
                 }
             }
         }
-        let mut findings: Vec<Finding> = Vec::with_capacity(detections.len());
-        for d in detections {
-            if let Some(f) = self.judge(d, ctx, &mut trace) {
-                if !findings.iter().any(|x| {
-                    x.rule == f.rule
-                        && x.statement == f.statement
-                        && x.span == f.span
-                        && x.message == f.message
-                }) {
-                    findings.push(f);
-                }
+        // Judged in order into the detections' own allocation (a `Finding` is the size of a
+        // `Detection`), then every finding that repeats an earlier one (same rule, statement,
+        // span and message) is dropped: what keeping only the first of each gives.
+        let mut findings: Vec<Finding> = detections
+            .into_iter()
+            .filter_map(|d| self.judge(d, ctx, &mut trace))
+            .collect();
+        let mut i = 1;
+        while let (Some(before), Some(f)) = (findings.get(..i), findings.get(i)) {
+            let repeated = before.iter().any(|x| {
+                x.rule == f.rule
+                    && x.statement == f.statement
+                    && x.span == f.span
+                    && x.message == f.message
+            });
+            if repeated {
+                findings.remove(i);
+            } else {
+                i += 1;
             }
         }
         // 2. The document's own rules.

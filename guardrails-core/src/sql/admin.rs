@@ -199,7 +199,6 @@ impl Cx<'_> {
         intent_kind.make_ascii_lowercase();
         self.intent.kind = intent_kind;
         self.intent.operation = Operation::Ddl;
-        self.object(&name, Access::Drop);
         match kind {
             "USER" | "ROLE" | "LOGIN" | "GROUP" => {
                 self.intent.operation = Operation::Dcl;
@@ -223,7 +222,12 @@ impl Cx<'_> {
             "TABLE" => {
                 let all_temp = temporary || self.all_temporary(i + 1, (j, &name, after));
                 if !all_temp {
-                    let message = ["`DROP TABLE` destroys `", &name, "` and its data"].concat();
+                    const HEAD: &str = "`DROP TABLE` destroys `";
+                    const TAIL: &str = "` and its data";
+                    let mut message = String::with_capacity(HEAD.len() + name.len() + TAIL.len());
+                    message.push_str(HEAD);
+                    message.push_str(&name);
+                    message.push_str(TAIL);
                     let plain = crate::redact::is_plain(&name);
                     self.hit_naming("sql.drop", Deny, message, plain);
                 }
@@ -243,6 +247,8 @@ impl Cx<'_> {
                 format!("`DROP {kind_u}` destroys `{name}`"),
             ),
         }
+        // Last, so that the name read above moves into the intent rather than being copied.
+        self.object_owned(name, Access::Drop);
         true
     }
 

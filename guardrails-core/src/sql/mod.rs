@@ -223,8 +223,27 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// [`Cx::object`] of a name the caller no longer needs: it is moved, not copied.
+    pub(crate) fn object_owned(&mut self, name: String, access: Access) {
+        if name.is_empty() {
+            return;
+        }
+        let r = ObjectRef { name, access };
+        if !self.intent.objects.contains(&r) {
+            self.intent.objects.push(r);
+        }
+    }
+
     pub(crate) fn is_temporary(&self, name: &str) -> bool {
-        let n = name.trim_matches(['"', '`', '[', ']']);
+        // The quote characters are ASCII, so trimming them byte by byte keeps `str` boundaries.
+        let quote = |c: &u8| matches!(c, b'"' | b'`' | b'[' | b']');
+        let bytes = name.as_bytes();
+        let start = bytes.iter().position(|c| !quote(c)).unwrap_or(bytes.len());
+        let end = bytes
+            .iter()
+            .rposition(|c| !quote(c))
+            .map_or(start, |e| e + 1);
+        let n = name.get(start..end).unwrap_or("");
         let n: std::borrow::Cow<'_, str> = if n.bytes().any(|b| b.is_ascii_uppercase()) {
             n.to_ascii_lowercase().into()
         } else {
