@@ -88,19 +88,24 @@ fn mariadb_comments(text: &str) -> String {
     out
 }
 
-/// A word upper-cased without allocating when it fits in a small buffer (every keyword does),
-/// and on the heap when it does not.
-pub(crate) enum Upper {
+/// A word upper-cased without allocating: the word itself when it has no lower-case letter,
+/// else a copy in a small buffer when it fits (every keyword does), else on the heap.
+pub(crate) enum Upper<'a> {
+    /// A word that is upper case already.
+    Same(&'a str),
     /// The upper-cased bytes and how many of them are used.
     Inline([u8; Upper::INLINE], usize),
     /// A word too long for the buffer.
     Heap(String),
 }
 
-impl Upper {
+impl<'a> Upper<'a> {
     const INLINE: usize = 24;
 
-    fn new(word: &str) -> Upper {
+    fn new(word: &'a str) -> Upper<'a> {
+        if !word.bytes().any(|b| b.is_ascii_lowercase()) {
+            return Upper::Same(word);
+        }
         let mut buf = [0u8; Upper::INLINE];
         match buf.get_mut(..word.len()) {
             Some(head) => {
@@ -119,6 +124,7 @@ impl Upper {
                 .get(..*len)
                 .and_then(|b| std::str::from_utf8(b).ok())
                 .unwrap_or(""),
+            Upper::Same(s) => s,
             Upper::Heap(s) => s,
         }
     }
@@ -283,8 +289,9 @@ impl<'a> Cx<'a> {
         self.intent.nested.push(inner.intent);
     }
 
-    /// Upper-cased unquoted word at token `i`, on the stack when it is short (every keyword is).
-    pub(crate) fn upper(&self, i: usize) -> Option<Upper> {
+    /// Upper-cased unquoted word at token `i`: borrowed when it is upper case already, else on
+    /// the stack when it is short (every keyword is).
+    pub(crate) fn upper(&self, i: usize) -> Option<Upper<'a>> {
         self.toks.get(i).and_then(Tok::word).map(Upper::new)
     }
 
