@@ -253,10 +253,10 @@ impl Cx<'_> {
     }
 
     /// Whether every name of the comma-separated table list from `from` (after `TABLE`,
-    /// `IF EXISTS`, `ONLY`) is a temporary table (read one by
-    /// one into one buffer, stopping at the first that is not: no list is built). `known` is a
-    /// name the caller already read (where it starts, the name, the index after it): when the
-    /// list starts there, it is not read again.
+    /// `IF EXISTS`, `ONLY`) is a temporary table, read one by one into one buffer and stopping
+    /// at the first that is not: no list is built. `known` is a name the caller already read
+    /// (where it starts, the name, the index after it): when the list starts there, it is not
+    /// read again.
     fn all_temporary(&self, from: usize, known: (usize, &str, usize)) -> bool {
         let (known_at, known_name, known_next) = known;
         let mut i = self.skip_words(from, &["IF", "EXISTS", "ONLY", "TABLE"]);
