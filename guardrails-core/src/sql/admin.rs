@@ -221,7 +221,13 @@ impl Cx<'_> {
             }
             "TABLE" => {
                 let all_temp = temporary || self.all_temporary(i + 1, (j, &name, after));
-                if !all_temp {
+                if !all_temp && name.is_empty() {
+                    let message = match self.source_from(j) {
+                        "" => "`DROP TABLE` names no table: it cannot be checked".to_owned(),
+                        named_by => format!("`DROP TABLE` destroys a table its text does not name (`{named_by}`): it may be any table"),
+                    };
+                    self.hit("sql.drop", Deny, message);
+                } else if !all_temp {
                     const HEAD: &str = "`DROP TABLE` destroys `";
                     const TAIL: &str = "` and its data";
                     let mut message = String::with_capacity(HEAD.len() + name.len() + TAIL.len());
@@ -252,9 +258,17 @@ impl Cx<'_> {
         true
     }
 
+    /// The statement's text from token `i` to its end (empty past the end).
+    fn source_from(&self, i: usize) -> &str {
+        let (Some(first), Some(last)) = (self.toks.get(i), self.toks.last()) else {
+            return "";
+        };
+        self.text.get(first.span.0..last.span.1).unwrap_or("")
+    }
+
     /// Whether every name of the comma-separated table list from `from` (after `TABLE`,
-    /// `IF EXISTS`, `ONLY`) is a temporary table, read one by one into one buffer and stopping
-    /// at the first that is not: no list is built. `known` is a name the caller already read
+    /// `IF EXISTS`, `ONLY`) is a temporary table (a name that cannot be read is not), read one
+    /// by one into one buffer and stopping at the first that is not: no list is built. `known` is a name the caller already read
     /// (where it starts, the name, the index after it): when the list starts there, it is not
     /// read again.
     fn all_temporary(&self, from: usize, known: (usize, &str, usize)) -> bool {
@@ -269,10 +283,8 @@ impl Cx<'_> {
                 let next = self.push_name(i, &mut buf);
                 (buf.as_str(), next)
             };
-            if n.is_empty() {
-                return true;
-            }
-            if !self.is_temporary(n) {
+            // A name that cannot be read (`:t`, `$1`, `?`, `{{t}}`, nothing) may be any table.
+            if n.is_empty() || !self.is_temporary(n) {
                 return false;
             }
             if matches!(self.toks.get(next).map(|t| &t.token), Some(Token::Comma)) {

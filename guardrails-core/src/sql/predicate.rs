@@ -140,8 +140,7 @@ fn is_comparison(op: &BinaryOperator) -> bool {
     )
 }
 
-/// The last identifier of a column reference, lower-cased.
-/// [`column_name`] before lower-casing.
+/// The last identifier of a column reference, as written ([`column_name`] lower-cases it).
 pub(crate) fn column_name_ref(e: &Expr) -> Option<&str> {
     match e {
         Expr::Identifier(i) if is_variable(&i.value) => None,

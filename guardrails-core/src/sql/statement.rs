@@ -10,10 +10,6 @@ use super::{parse, Cx, SqlAnalysis, MAX_JOINS};
 use crate::finding::{Detection, Grade};
 use crate::intent::Operation;
 
-/// Whether [`Cx::statement`] will surely run the parser on these tokens: not past the join
-/// limit, nothing a client meta-command starts with (a backslash, a leading `.`). The caller may
-/// then parse first, lending the tokens (`parse::with_statement`); parsing has no other effect, so
-/// the findings are the same. When this says no, `statement` decides and parses by itself.
 /// Whether the parser may have read a function call from `toks`: there is a `(`, or a keyword
 /// sqlparser reads as a call without parentheses (`CURRENT_USER`, `CURRENT_DATE`...). When not,
 /// the tree holds no call (tests check this over every keyword and the corpora).
@@ -38,6 +34,10 @@ const CALLS_WITHOUT_PARENTHESES: &[Keyword] = &[
     Keyword::LOCALTIMESTAMP,
 ];
 
+/// Whether [`Cx::statement`] will surely run the parser on these tokens: not past the join
+/// limit, nothing a client meta-command starts with (a backslash, a leading `.`). The caller may
+/// then parse first, lending the tokens (`parse::with_statement`); parsing has no other effect, so
+/// the findings are the same. When this says no, `statement` decides and parses by itself.
 pub(crate) fn wants_parse(toks: &[super::lex::Tok]) -> bool {
     toks.iter().filter(|t| t.is("JOIN")).count() <= MAX_JOINS
         && toks.first().is_some_and(|t| t.token != Token::Period)
