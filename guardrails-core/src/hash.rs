@@ -1,6 +1,6 @@
 //! BLAKE3 (plain, keyed or derive-key) of inputs of one chunk, up to 1024 bytes: every audit
 //! record line, stored fingerprint and decision fingerprint, in portable code. Longer inputs go
-//! to the `blake3` crate.
+//! to the `blake3` crate. And the lowercase hex digests are written in ([`hex32`]).
 //!
 //! Why: hashing one chunk is a chain of 64-byte block compressions, each needing the last
 //! one's result. The crate picks its SIMD compression (AVX-512 on the development machine, an
@@ -87,6 +87,28 @@ fn digest(cv: [u32; 8]) -> blake3::Hash {
         o.copy_from_slice(&w.to_le_bytes());
     }
     blake3::Hash::from_bytes(out)
+}
+
+/// Lowercase hex of 32 bytes (a digest), 4 bytes (8 digits) at a time, without `fmt`: every
+/// audit line and every decision's fingerprint is written with it.
+pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut out = [0u8; 64];
+    for (digits, chunk) in out.chunks_exact_mut(8).zip(bytes.chunks_exact(4)) {
+        let mut four = [0u8; 4];
+        four.copy_from_slice(chunk);
+        // the 4 bytes spread to every other byte, then each byte's nibbles side by side:
+        // high nibble first, as the text reads
+        let v = u64::from(u32::from_le_bytes(four));
+        let v = (v | v << 16) & 0x0000_ffff_0000_ffff;
+        let v = (v | v << 8) & 0x00ff_00ff_00ff_00ff;
+        let n = (v >> 4 & 0x000f_000f_000f_000f) | (v & 0x000f_000f_000f_000f) << 8;
+        // `0`..`9` from 0x30, `a`..`f` 39 further (bit 4 of `n + 6` is set for 10..=15)
+        let letters = (n + ONES * 6) >> 4 & ONES;
+        let text = n + ONES * u64::from(b'0') + letters * 39;
+        digits.copy_from_slice(&text.to_le_bytes());
+    }
+    out
 }
 
 /// The root chaining value of `input` (at most one chunk) from `cv`, with the mode's flag.

@@ -6,7 +6,7 @@ use super::err::AuditError;
 use super::err::ErrorKind;
 use super::key::AuditKey;
 use super::record::{
-    digest, hex32, into_string, push_action, push_actor, push_context, push_decision, push_head,
+    digest, into_string, push_action, push_actor, push_context, push_decision, push_head,
     push_quoted, push_sql, AuditRecord, DecisionSummary, Fingerprint, Head, RecordContext,
     FORMAT_VERSION, LINE_CAPACITY,
 };
@@ -17,7 +17,7 @@ use crate::action::Action;
 use crate::context::Context;
 use crate::decision::Decision;
 use crate::finding::Finding;
-use crate::hash::hash;
+use crate::hash::{hash, hex32};
 
 /// Appends decisions to a hash chain. Each record holds the previous record's hash; with a key
 /// the hashes are keyed, so nobody without the key can rewrite the chain.

@@ -288,26 +288,6 @@ pub(crate) fn is_hex64(bytes: &[u8]) -> bool {
     ok == HIGH
 }
 
-/// Lowercase hex of 32 bytes, 4 bytes (8 digits) at a time, without `fmt`.
-pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
-    let mut out = [0u8; 64];
-    for (digits, chunk) in out.chunks_exact_mut(8).zip(bytes.chunks_exact(4)) {
-        let mut four = [0u8; 4];
-        four.copy_from_slice(chunk);
-        // the 4 bytes spread to every other byte, then each byte's nibbles side by side:
-        // high nibble first, as the text reads
-        let v = u64::from(u32::from_le_bytes(four));
-        let v = (v | v << 16) & 0x0000_ffff_0000_ffff;
-        let v = (v | v << 8) & 0x00ff_00ff_00ff_00ff;
-        let n = (v >> 4 & 0x000f_000f_000f_000f) | (v & 0x000f_000f_000f_000f) << 8;
-        // `0`..`9` from 0x30, `a`..`f` 39 further (bit 4 of `n + 6` is set for 10..=15)
-        let letters = (n + ONES * 6) >> 4 & ONES;
-        let text = n + ONES * u64::from(b'0') + letters * 39;
-        digits.copy_from_slice(&text.to_le_bytes());
-    }
-    out
-}
-
 fn push_str_array<'s>(out: &mut Vec<u8>, items: impl IntoIterator<Item = &'s str>) {
     out.push(b'[');
     for (i, item) in items.into_iter().enumerate() {
@@ -566,6 +546,7 @@ mod tests {
     use super::*;
     use crate::action::{Dialect, ShellKind};
     use crate::context::ActorKind;
+    use crate::hash::hex32;
 
     /// The hand-written encoder must give serde_json's bytes for every shape of record.
     #[test]

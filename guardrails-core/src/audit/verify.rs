@@ -8,10 +8,11 @@ use serde::Deserialize;
 use super::err::{AuditError, ErrorKind};
 use super::key::AuditKey;
 use super::record::{
-    digest, hex32, into_string, is_hex64, special_bytes, split_line, AuditRecord, Head,
-    FORMAT_VERSION, GENESIS, HIGH,
+    digest, into_string, is_hex64, special_bytes, split_line, AuditRecord, Head, FORMAT_VERSION,
+    GENESIS, HIGH,
 };
 use super::time::{is_writer_time, parse_rfc3339};
+use crate::hash::hex32;
 
 /// What a successful verification saw.
 ///

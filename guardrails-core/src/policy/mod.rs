@@ -633,32 +633,10 @@ const FINGERPRINT_CONTEXT: crate::hash::DeriveContext = crate::hash::DeriveConte
     ],
 };
 
-/// Lower-case hex of a digest, two digits a byte from a table (every decision carries one:
-/// `to_hex` and a copy cost three times as much).
+/// Lower-case hex of a digest as a `String` (every decision carries one: `to_hex` and a copy
+/// cost three times as much).
 fn lower_hex(bytes: &[u8; 32]) -> String {
-    let mut out = [0u8; 64];
-    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair.copy_from_slice(HEX_PAIRS.get(usize::from(b)).unwrap_or(b"00"));
-    }
-    String::from_utf8(out.to_vec()).unwrap_or_default()
-}
-
-/// The two lower-case hex digits of every byte.
-static HEX_PAIRS: [[u8; 2]; 256] = hex_pairs();
-
-#[allow(
-    clippy::indexing_slicing,
-    reason = "compile-time evaluation: `i < 256` and nibbles below 16 index in bounds"
-)]
-const fn hex_pairs() -> [[u8; 2]; 256] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut pairs = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        pairs[i] = [DIGITS[i >> 4], DIGITS[i & 15]];
-        i += 1;
-    }
-    pairs
+    String::from_utf8(crate::hash::hex32(bytes).to_vec()).unwrap_or_default()
 }
 
 /// The JSON Schema of policy documents, as published in `policy.schema.json`.
