@@ -335,15 +335,16 @@ impl Cx<'_> {
     }
 
     fn alter(&mut self, s: usize) -> bool {
-        let Some(kind) = self.w(s + 1) else {
+        let Some(kind) = self.upper(s + 1) else {
             return false;
         };
+        let kind = kind.as_str();
         let (name, after) = self.name_at(self.skip_words(s + 2, &["IF", "EXISTS", "ONLY"]));
         self.set_kind(
             &format!("alter {}", kind.to_ascii_lowercase()),
             Operation::Ddl,
         );
-        match kind.as_str() {
+        match kind {
             "SYSTEM" => {
                 self.intent.operation = Operation::Admin;
                 self.hit("sql.disable-safety", Deny, "`ALTER SYSTEM` changes the whole cluster's configuration and persists across restarts".into());
@@ -382,7 +383,7 @@ impl Cx<'_> {
             | "NETWORK" | "EXTERNAL" | "DEFAULT" | "LARGE" | "COLUMN" | "STORAGE"
             | "TABLESPACE" => {
                 self.object(&name, Access::Alter);
-                self.alter_other(&kind, &name);
+                self.alter_other(kind, &name);
             }
             _ => return false,
         }
@@ -863,7 +864,8 @@ impl Cx<'_> {
 
     /// Maintenance, locks, sessions, transactions and read-only statements.
     fn maintenance(&mut self, s: usize, head: &str) -> bool {
-        let next = self.w(s + 1).unwrap_or_default();
+        let next = self.upper(s + 1);
+        let next = next.as_ref().map_or("", super::Upper::as_str);
         let review = |cx: &mut Self, kind: &str, msg: String| {
             cx.set_kind(kind, Operation::Admin);
             cx.hit("sql.lock-or-maintenance", Review, msg);
@@ -973,8 +975,7 @@ impl Cx<'_> {
                     "TRACEON",
                     "TRACEOFF",
                 ]
-                .iter()
-                .any(|w| next == *w)
+                .contains(&next)
                 {
                     review(
                         self,

@@ -74,7 +74,10 @@ impl Cx<'_> {
             i += 1;
             i = self.skip_words(i, &["SQL", "SECURITY", "INVOKER", "DEFINER"]);
         }
-        let Some(kind) = self.w(i) else { return false };
+        let Some(kind) = self.upper(i) else {
+            return false;
+        };
+        let kind = kind.as_str();
         let (name, _) =
             self.name_at(self.skip_words(i + 1, &["IF", "NOT", "EXISTS", "CONCURRENTLY"]));
         let materialized = self.has_seq(&["MATERIALIZED", "VIEW"]);
@@ -86,7 +89,7 @@ impl Cx<'_> {
             ),
             Operation::Ddl,
         );
-        match kind.as_str() {
+        match kind {
             "TABLE" => {
                 self.object(&name, Access::Create);
                 if temporary {
@@ -136,7 +139,7 @@ impl Cx<'_> {
                 }
             }
             "FUNCTION" | "PROCEDURE" | "PROC" | "TRIGGER" | "RULE" | "EVENT" => {
-                self.create_routine(&kind, &name, or_replace)
+                self.create_routine(kind, &name, or_replace)
             }
             "EXTENSION" => {
                 let ext = name.to_ascii_lowercase();
@@ -255,7 +258,7 @@ impl Cx<'_> {
             "SCHEMA" | "DATABASE" | "SEQUENCE" | "TYPE" | "DOMAIN" | "COLLATION" | "WAREHOUSE"
             | "FILE" | "STATISTICS" | "TABLESPACE" | "SYNONYM" | "CAST" | "OPERATOR" | "MACRO"
             | "SECRET" | "TEXT" | "POLICY" | "ACCESS" => {
-                if matches!(kind.as_str(), "POLICY") {
+                if matches!(kind, "POLICY") {
                     self.hit(
                         "sql.alter-schema",
                         Review,
@@ -264,7 +267,7 @@ impl Cx<'_> {
                 }
             }
             _ => {
-                if matches!(kind.as_str(), "FOREIGN")
+                if matches!(kind, "FOREIGN")
                     || self.has_seq(&["FOREIGN", "DATA"])
                     || self.has_seq(&["USER", "MAPPING"])
                 {

@@ -295,14 +295,6 @@ impl<'a> Cx<'a> {
         self.toks.get(i).and_then(Tok::word).map(Upper::new)
     }
 
-    /// Upper-cased unquoted word at token `i`.
-    pub(crate) fn w(&self, i: usize) -> Option<String> {
-        self.toks
-            .get(i)
-            .and_then(Tok::word)
-            .map(str::to_ascii_uppercase)
-    }
-
     /// Whether token `i` is the word `kw`.
     pub(crate) fn is(&self, i: usize, kw: &str) -> bool {
         self.toks.get(i).is_some_and(|t| t.is(kw))
