@@ -217,16 +217,7 @@ impl<'a> Cx<'a> {
     }
 
     pub(crate) fn object(&mut self, name: &str, access: Access) {
-        if name.is_empty() {
-            return;
-        }
-        let r = ObjectRef {
-            name: name.to_owned(),
-            access,
-        };
-        if !self.intent.objects.contains(&r) {
-            self.intent.objects.push(r);
-        }
+        self.object_owned(name.to_owned(), access);
     }
 
     /// [`Cx::object`] of a name the caller no longer needs: it is moved, not copied.
