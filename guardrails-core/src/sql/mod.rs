@@ -232,20 +232,7 @@ impl<'a> Cx<'a> {
     }
 
     pub(crate) fn is_temporary(&self, name: &str) -> bool {
-        // The quote characters are ASCII, so trimming them byte by byte keeps `str` boundaries.
-        let quote = |c: &u8| matches!(c, b'"' | b'`' | b'[' | b']');
-        let bytes = name.as_bytes();
-        let start = bytes.iter().position(|c| !quote(c)).unwrap_or(bytes.len());
-        let end = bytes
-            .iter()
-            .rposition(|c| !quote(c))
-            .map_or(start, |e| e + 1);
-        let n = name.get(start..end).unwrap_or("");
-        let n: std::borrow::Cow<'_, str> = if n.bytes().any(|b| b.is_ascii_uppercase()) {
-            n.to_ascii_lowercase().into()
-        } else {
-            n.into()
-        };
+        let n = names::lower(names::trim_quotes(name));
         // `n` is already trimmed and lower-case, so a temporary spelling (`#x`, `temp.x`,
         // `pg_temp.x`, `pg_temp_1.x`) starts with `#`, `t` or `p`: other names skip that test.
         // Most statements know of no temporary table: an empty set is not hashed into.

@@ -48,7 +48,7 @@ fn split_last_dot(name: &str) -> (Option<&str>, &str) {
 
 /// `s.trim_matches(['"', '`', '[', ']'])` on bytes: the quotes are ASCII, so no character
 /// needs decoding and every cut is a character boundary.
-fn trim_quotes(s: &str) -> &str {
+pub(crate) fn trim_quotes(s: &str) -> &str {
     let b = s.as_bytes();
     let start = b.iter().position(|&c| !is_quote(c)).unwrap_or(b.len());
     let end = b
