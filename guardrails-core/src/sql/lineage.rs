@@ -118,12 +118,9 @@ fn name_of(n: &ObjectName) -> Cow<'_, str> {
     }
 }
 
-/// The part of a name after its last dot (a byte scan: names are short, a dot is ASCII).
+/// The part of a name after its last dot (the whole name without one).
 fn last(n: &str) -> &str {
-    n.bytes()
-        .rposition(|b| b == b'.')
-        .and_then(|i| n.get(i + 1..))
-        .unwrap_or(n)
+    super::names::split_last_dot(n).1
 }
 
 fn union(into: &mut Vec<String>, from: Vec<String>) {

@@ -39,7 +39,7 @@ fn is_quote(b: u8) -> bool {
 
 /// `name.rsplit_once('.')`, or `(None, name)` without a dot, by a byte scan: names are short,
 /// and a dot is ASCII so every cut is a character boundary.
-fn split_last_dot(name: &str) -> (Option<&str>, &str) {
+pub(crate) fn split_last_dot(name: &str) -> (Option<&str>, &str) {
     match name.bytes().rposition(|b| b == b'.') {
         Some(i) => (name.get(..i), name.get(i + 1..).unwrap_or("")),
         None => (None, name),
