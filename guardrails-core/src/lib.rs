@@ -65,6 +65,21 @@ pub mod fuzzing {
         }
         Ok(taken)
     }
+
+    /// Runs the fast SQL parser and sqlparser on every statement of `text` in every dialect:
+    /// the number of statements the fast parser took, or the first tree that differs.
+    ///
+    /// ```
+    /// assert_eq!(guardrails_core::fuzzing::fastparse_agrees("DELETE FROM t WHERE a = 1"), Ok(7));
+    /// assert_eq!(guardrails_core::fuzzing::fastparse_agrees("DELETE FROM t USING u"), Ok(0));
+    /// ```
+    pub fn fastparse_agrees(text: &str) -> Result<usize, String> {
+        let mut taken = 0;
+        for dialect in Dialect::ALL {
+            taken += crate::sql::fastparse_agrees(text, dialect)?;
+        }
+        Ok(taken)
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@ mod dcl;
 mod dml;
 mod dynamic;
 mod fastlex;
+mod fastparse;
 pub(crate) use fastlex::agrees_with_sqlparser as fastlex_agrees;
+pub(crate) use fastparse::agrees_with_sqlparser as fastparse_agrees;
 mod functions;
 mod lex;
 mod lineage;
@@ -550,6 +552,13 @@ fn normalize(toks: &[Tok]) -> String {
             Token::SemiColon => out.push(';'),
             Token::Mul => out.push('*'),
             Token::Placeholder(p) => out.push_str(p),
+            // `Display` doubles a lone `'` inside (and keeps `''` and `\'` as they are): only a
+            // string without one is written here.
+            Token::SingleQuotedString(s) if !s.contains('\'') => {
+                out.push('\'');
+                out.push_str(s);
+                out.push('\'');
+            }
             Token::Number(n, long) => {
                 out.push_str(n);
                 if *long {

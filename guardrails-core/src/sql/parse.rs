@@ -57,6 +57,11 @@ pub(crate) fn with_statement<R>(
     if toks.is_empty() || !super::statement::wants_parse(toks) {
         return judge(toks, None);
     }
+    // Borrowed where it was built: a `Statement` is 3.4 KiB.
+    let fast = super::fastparse::parse(toks, dialect);
+    if let Some(stmt) = &fast {
+        return judge(toks, Some(Ok(stmt)));
+    }
     let lent: Vec<TokenWithSpan> = toks
         .iter_mut()
         .map(|t| TokenWithSpan::wrap(std::mem::replace(&mut t.token, Token::EOF)))

@@ -1,0 +1,134 @@
+//! Which words the fast parser may read as identifiers, and how they become identifiers.
+
+use sqlparser::ast::{Ident, ObjectNamePart};
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::{Span, Word};
+
+use crate::action::Dialect;
+
+/// Keywords that sqlparser reads as a plain identifier wherever the subset takes a name (a
+/// column in an expression, a table, a column list, an alias after `AS`), in every dialect.
+/// Common column names (`name`, `status`, `type`, `date`…) are keywords to sqlparser; without
+/// these, a `SELECT id, name …` would always take the slow path. The test
+/// `fastparse::tests::identifier_keywords_parse_as_identifiers` tries each one in each position
+/// and dialect against sqlparser.
+pub(crate) const IDENT_KEYWORDS: &[Keyword] = &[
+    Keyword::ACCOUNT,
+    Keyword::ACTION,
+    Keyword::CATEGORY,
+    Keyword::COMMENT,
+    Keyword::DATA,
+    Keyword::DATABASE,
+    Keyword::DATE,
+    Keyword::DAY,
+    Keyword::EVENT,
+    Keyword::FILE,
+    Keyword::FIRST,
+    Keyword::FORMAT,
+    Keyword::HOUR,
+    Keyword::ID,
+    Keyword::JSON,
+    Keyword::KEY,
+    Keyword::LANGUAGE,
+    Keyword::LAST,
+    Keyword::LEVEL,
+    Keyword::LOCATION,
+    Keyword::MESSAGE,
+    Keyword::METADATA,
+    Keyword::MINUTE,
+    Keyword::MODE,
+    Keyword::MONTH,
+    Keyword::NAME,
+    Keyword::NUMBER,
+    Keyword::OWNER,
+    Keyword::PASSWORD,
+    Keyword::PATH,
+    Keyword::POSITION,
+    Keyword::QUARTER,
+    Keyword::RANK,
+    Keyword::REGION,
+    Keyword::RESULT,
+    Keyword::ROLE,
+    Keyword::SCHEMA,
+    Keyword::SECOND,
+    Keyword::SEQUENCE,
+    Keyword::SESSION,
+    Keyword::SIZE,
+    Keyword::SOURCE,
+    Keyword::STATUS,
+    Keyword::TAG,
+    Keyword::TARGET,
+    Keyword::TEXT,
+    Keyword::TIME,
+    Keyword::TIMESTAMP,
+    Keyword::TIMEZONE,
+    Keyword::TYPE,
+    Keyword::URL,
+    Keyword::UUID,
+    Keyword::VALUE,
+    Keyword::VERSION,
+    Keyword::WEEK,
+    Keyword::YEAR,
+    Keyword::ZONE,
+];
+
+/// Keywords that sqlparser reads as a plain function name when called with plain arguments,
+/// in every dialect (`count(*)`, `lower(email)`, `coalesce(a, b)`). The same test tries each.
+pub(crate) const FUNCTION_KEYWORDS: &[Keyword] = &[
+    Keyword::ABS,
+    Keyword::AVG,
+    Keyword::CHAR_LENGTH,
+    Keyword::COALESCE,
+    Keyword::COUNT,
+    Keyword::EXP,
+    Keyword::LEAST,
+    Keyword::LN,
+    Keyword::LOG,
+    Keyword::LOWER,
+    Keyword::MAX,
+    Keyword::MIN,
+    Keyword::MOD,
+    Keyword::NULLIF,
+    Keyword::POWER,
+    Keyword::SQRT,
+    Keyword::SUM,
+    Keyword::UPPER,
+];
+
+/// Whether `w` can be read as an identifier where the subset takes a name.
+pub(super) fn is_identifier(w: &Word, dialect: Dialect) -> bool {
+    match w.quote_style {
+        Some('"' | '`') => true,
+        Some('[') => dialect == Dialect::Mssql,
+        Some(_) => false,
+        None => w.keyword == Keyword::NoKeyword || IDENT_KEYWORDS.contains(&w.keyword),
+    }
+}
+
+/// Whether `w` can be read as a function name before `(`.
+pub(super) fn is_function_name(w: &Word) -> bool {
+    w.quote_style.is_some()
+        || w.keyword == Keyword::NoKeyword
+        || FUNCTION_KEYWORDS.contains(&w.keyword)
+}
+
+/// Whether `w` right after a table name is read as the table's alias (`FROM users u`): only a
+/// plain word that is no keyword at all, since every clause that can follow starts with one.
+pub(super) fn is_implicit_alias(w: &Word) -> bool {
+    w.quote_style.is_none() && w.keyword == Keyword::NoKeyword
+}
+
+/// Whether a dotted name is taken as the parser takes it: BigQuery splits a quoted
+/// `` `project.dataset.table` `` at its dots, which the subset leaves to sqlparser.
+pub(super) fn plain_name(parts: &[ObjectNamePart], dialect: Dialect) -> bool {
+    dialect != Dialect::Bigquery
+        || parts.iter().all(|p| match p {
+            ObjectNamePart::Identifier(i) => i.quote_style.is_none() || !i.value.contains('.'),
+            _ => false,
+        })
+}
+
+/// The identifier a word stands for, as the parser builds it.
+pub(super) fn ident(w: &Word) -> Ident {
+    w.to_ident(Span::empty())
+}
