@@ -16,27 +16,31 @@
 //! input.
 //!
 //! The subset:
-//! - `SELECT items [FROM table [[AS] alias]] [WHERE e] [ORDER BY e [ASC|DESC], …] [LIMIT e]`,
-//!   where an item is `*` or `e [AS alias]`;
+//! - queries: `[WITH name AS (query), …] SELECT [DISTINCT] items [FROM tables] [WHERE e]
+//!   [GROUP BY e, …] [HAVING e] [ORDER BY e [ASC|DESC], …] [LIMIT e [OFFSET e]]`, where an item
+//!   is `*` or `e [AS alias]` and a table is a name with an optional alias followed by
+//!   `[INNER|LEFT|RIGHT|FULL [OUTER]] JOIN table ON e` (see [`query`]);
 //! - `INSERT INTO table [(columns)] VALUES (e, …), …`;
 //! - `UPDATE table SET column = e, … [WHERE e]`;
 //! - `DELETE FROM table [WHERE e]`;
 //! - expressions of identifiers (`a`, `t.a`), numbers, `'…'` strings, placeholders, `NULL`,
-//!   `TRUE`/`FALSE`, calls `f(e, …)` and `count(*)`, `( e )`, `IS [NOT] NULL`, comparisons,
-//!   `+ - * / %`, `AND`, `OR`;
+//!   `TRUE`/`FALSE`, calls `f(e, …)`, `f(DISTINCT e)` and `count(*)`, `( e )`, tuples,
+//!   subqueries, `[NOT] EXISTS`, `NOT`, unary `-`/`+`, `IS [NOT] NULL`, `[NOT] IN (…)`,
+//!   `[NOT] BETWEEN`, `[NOT] LIKE`/`ILIKE`, comparisons, `+ - * / %`, `AND`, `OR`
+//!   (see [`expr`]);
 //!
-//! each followed by nothing but `;`s.
+//! each followed by nothing but `;`s. A look over the tokens first ([`words::may_appear`])
+//! leaves a statement with any token the subset never takes to sqlparser before any tree is
+//! built.
 
 mod expr;
+mod query;
 mod words;
 
 use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, BinaryOperator, Delete, Expr, FromTable, GroupByExpr, Ident,
-    Insert, LimitClause, ObjectName, ObjectNamePart, OrderBy, OrderByExpr, OrderByKind,
-    OrderByOptions, OrderBySort, Parens, Query, Select, SelectFlavor, SelectItem, SetExpr,
-    Statement, TableAlias, TableFactor, TableObject, TableWithJoins, Update, Values,
-    WildcardAdditionalOptions,
+    Assignment, AssignmentTarget, Delete, FromTable, Ident, Insert, ObjectName, ObjectNamePart,
+    Parens, SetExpr, Statement, TableAlias, TableObject, Update, Values,
 };
 use sqlparser::dialect::Dialect as SqlDialect;
 use sqlparser::keywords::Keyword;
@@ -48,6 +52,9 @@ use crate::action::Dialect;
 /// Parses one statement's tokens (trailing `;`s allowed) when it is in the subset; `None`
 /// otherwise, and then only sqlparser's answer counts.
 pub(crate) fn parse(toks: &[Tok], dialect: Dialect) -> Option<Statement> {
+    if !toks.iter().all(|t| words::may_appear(&t.token)) {
+        return None;
+    }
     let mut p = Parser {
         toks,
         at: 0,
@@ -58,7 +65,7 @@ pub(crate) fn parse(toks: &[Tok], dialect: Dialect) -> Option<Statement> {
     // Each statement checks that nothing follows before it builds its tree, so that the tree
     // (3.4 KiB) is built once, in the caller's slot, and never moved.
     match p.keyword()? {
-        Keyword::SELECT => p.select().map(Statement::Query),
+        Keyword::SELECT | Keyword::WITH => p.query(true).map(Statement::Query),
         Keyword::INSERT => p.insert(),
         Keyword::UPDATE => p.update(),
         Keyword::DELETE => p.delete(),
@@ -156,174 +163,6 @@ impl<'a> Parser<'a> {
         words::plain_name(&parts, self.dialect).then_some(ObjectName(parts))
     }
 
-    /// A table name with an optional alias, no joins.
-    fn table(&mut self) -> Option<TableWithJoins> {
-        let name = self.object_name()?;
-        let alias = if self.eat_keyword(Keyword::AS) {
-            Some(table_alias(true, self.ident()?))
-        } else {
-            match self.peek() {
-                Some(Token::Word(w)) if words::is_implicit_alias(w) => {
-                    self.at += 1;
-                    Some(table_alias(false, words::ident(w)))
-                }
-                _ => None,
-            }
-        };
-        Some(TableWithJoins {
-            relation: TableFactor::Table {
-                name,
-                alias,
-                args: None,
-                with_hints: vec![],
-                version: None,
-                with_ordinality: false,
-                partitions: vec![],
-                json_path: None,
-                sample: None,
-                index_directives: vec![],
-                inheritance: None,
-            },
-            joins: vec![],
-        })
-    }
-
-    /// `WHERE e`, when there.
-    fn selection(&mut self) -> Option<Option<Expr>> {
-        if self.eat_keyword(Keyword::WHERE) {
-            Some(Some(self.expr(0)?))
-        } else {
-            Some(None)
-        }
-    }
-
-    fn select(&mut self) -> Option<Box<Query>> {
-        let select_token = self.attached()?;
-        let mut projection = vec![];
-        loop {
-            projection.push(self.select_item()?);
-            if !self.eat(&Token::Comma) {
-                break;
-            }
-        }
-        let from = if self.eat_keyword(Keyword::FROM) {
-            vec![self.table()?]
-        } else {
-            vec![]
-        };
-        let selection = self.selection()?;
-        let order_by = self.order_by()?;
-        let limit_clause = if self.eat_keyword(Keyword::LIMIT) {
-            Some(LimitClause::LimitOffset {
-                limit: Some(self.expr(0)?),
-                offset: None,
-                limit_by: vec![],
-            })
-        } else {
-            None
-        };
-        self.finish()?;
-        let select = Select {
-            select_token,
-            optimizer_hints: vec![],
-            distinct: None,
-            select_modifiers: None,
-            top: None,
-            top_before_distinct: false,
-            projection,
-            exclude: None,
-            into: None,
-            from,
-            lateral_views: vec![],
-            prewhere: None,
-            selection,
-            connect_by: vec![],
-            group_by: GroupByExpr::Expressions(vec![], vec![]),
-            cluster_by: vec![],
-            distribute_by: vec![],
-            sort_by: vec![],
-            having: None,
-            named_window: vec![],
-            qualify: None,
-            window_before_qualify: false,
-            value_table_mode: None,
-            flavor: SelectFlavor::Standard,
-        };
-        Some(query(
-            Box::new(SetExpr::Select(Box::new(select))),
-            order_by,
-            limit_clause,
-        ))
-    }
-
-    /// `*`, `e` or `e AS alias`; an implicit alias (`e alias`) is left to sqlparser.
-    fn select_item(&mut self) -> Option<SelectItem> {
-        if self.peek() == Some(&Token::Mul) {
-            let wildcard_token = self.attached()?;
-            return Some(SelectItem::Wildcard(WildcardAdditionalOptions {
-                wildcard_token,
-                ..WildcardAdditionalOptions::default()
-            }));
-        }
-        let expr = self.expr(0)?;
-        if self.eat_keyword(Keyword::AS) {
-            let alias = self.ident()?;
-            return Some(SelectItem::ExprWithAlias { expr, alias });
-        }
-        // T-SQL reads `SELECT a = b` as an alias assignment.
-        if let Expr::BinaryOp {
-            left,
-            op: BinaryOperator::Eq,
-            ..
-        } = &expr
-        {
-            if self.d.supports_eq_alias_assignment() && matches!(**left, Expr::Identifier(_)) {
-                return None;
-            }
-        }
-        match self.peek() {
-            None | Some(Token::Comma | Token::SemiColon) => Some(SelectItem::UnnamedExpr(expr)),
-            Some(Token::Word(w)) if w.keyword == Keyword::FROM => {
-                Some(SelectItem::UnnamedExpr(expr))
-            }
-            _ => None,
-        }
-    }
-
-    /// `ORDER BY e [ASC|DESC], …`, when there.
-    fn order_by(&mut self) -> Option<Option<OrderBy>> {
-        if !self.eat_keyword(Keyword::ORDER) {
-            return Some(None);
-        }
-        self.expect_keyword(Keyword::BY)?;
-        let mut exprs = vec![];
-        loop {
-            let expr = self.expr(0)?;
-            let sort = if self.eat_keyword(Keyword::ASC) {
-                Some(OrderBySort::Asc)
-            } else if self.eat_keyword(Keyword::DESC) {
-                Some(OrderBySort::Desc)
-            } else {
-                None
-            };
-            exprs.push(OrderByExpr {
-                expr,
-                options: OrderByOptions {
-                    sort,
-                    nulls_first: None,
-                },
-                with_fill: None,
-            });
-            if !self.eat(&Token::Comma) {
-                break;
-            }
-        }
-        Some(Some(OrderBy {
-            kind: OrderByKind::Expressions(exprs),
-            interpolate: None,
-        }))
-    }
-
     fn insert(&mut self) -> Option<Statement> {
         let insert_token = self.attached()?;
         self.expect_keyword(Keyword::INTO)?;
@@ -383,7 +222,12 @@ impl<'a> Parser<'a> {
             after_columns: vec![],
             by_name: false,
             overwrite: false,
-            source: Some(query(Box::new(SetExpr::Values(values)), None, None)),
+            source: Some(query::query(
+                None,
+                Box::new(SetExpr::Values(values)),
+                None,
+                None,
+            )),
             assignments: vec![],
             partitioned: None,
             overriding: None,
@@ -405,7 +249,7 @@ impl<'a> Parser<'a> {
 
     fn update(&mut self) -> Option<Statement> {
         let update_token = self.attached()?;
-        let table = self.table()?;
+        let table = self.table_with_joins()?;
         self.expect_keyword(Keyword::SET)?;
         let mut assignments = vec![];
         loop {
@@ -441,7 +285,7 @@ impl<'a> Parser<'a> {
     fn delete(&mut self) -> Option<Statement> {
         let delete_token = self.attached()?;
         self.expect_keyword(Keyword::FROM)?;
-        let table = self.table()?;
+        let table = self.table_with_joins()?;
         let selection = self.selection()?;
         self.finish()?;
         Some(Statement::Delete(Delete {
@@ -468,26 +312,6 @@ fn table_alias(explicit: bool, name: Ident) -> TableAlias {
         columns: vec![],
         at: None,
     }
-}
-
-/// A query around `body` with none of the clauses the subset leaves out.
-fn query(
-    body: Box<SetExpr>,
-    order_by: Option<OrderBy>,
-    limit_clause: Option<LimitClause>,
-) -> Box<Query> {
-    Box::new(Query {
-        with: None,
-        body,
-        order_by,
-        limit_clause,
-        fetch: None,
-        locks: vec![],
-        for_clause: None,
-        settings: None,
-        format_clause: None,
-        pipe_operators: vec![],
-    })
 }
 
 /// Runs the fast parser and sqlparser on every statement of `text` in `dialect`: how many

@@ -2,8 +2,9 @@
 //! precedence values.
 
 use sqlparser::ast::{
-    BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
-    FunctionArguments, ObjectName, ObjectNamePart, Value,
+    BinaryOperator, DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArgumentList, FunctionArguments, InTarget, ObjectName, ObjectNamePart, UnaryOperator,
+    Value,
 };
 use sqlparser::dialect::Precedence;
 use sqlparser::keywords::Keyword;
@@ -47,6 +48,16 @@ impl Parser<'_> {
                 Keyword::AND => d.prec_value(Precedence::And),
                 Keyword::OR => d.prec_value(Precedence::Or),
                 Keyword::IS => d.prec_value(Precedence::Is),
+                Keyword::IN | Keyword::BETWEEN => d.prec_value(Precedence::Between),
+                Keyword::LIKE | Keyword::ILIKE => d.prec_value(Precedence::Like),
+                Keyword::NOT => match self.peek_nth(1) {
+                    Some(Token::Word(n)) => match n.keyword {
+                        Keyword::IN | Keyword::BETWEEN => d.prec_value(Precedence::Between),
+                        Keyword::LIKE | Keyword::ILIKE => d.prec_value(Precedence::Like),
+                        _ => return None,
+                    },
+                    _ => return None,
+                },
                 k if is_operator_word(k) => return None,
                 _ => d.prec_unknown(),
             },
@@ -70,6 +81,15 @@ impl Parser<'_> {
             Token::Mod => BinaryOperator::Modulo,
             Token::Word(w) if w.keyword == Keyword::AND => BinaryOperator::And,
             Token::Word(w) if w.keyword == Keyword::OR => BinaryOperator::Or,
+            Token::Word(w)
+                if matches!(
+                    w.keyword,
+                    Keyword::NOT | Keyword::IN | Keyword::BETWEEN | Keyword::LIKE | Keyword::ILIKE
+                ) =>
+            {
+                self.at -= 1;
+                return self.predicate(left);
+            }
             Token::Word(w) if w.keyword == Keyword::IS => {
                 let not = self.eat_keyword(Keyword::NOT);
                 self.expect_keyword(Keyword::NULL)?;
@@ -98,9 +118,21 @@ impl Parser<'_> {
             Token::Placeholder(s) => Value::Placeholder(s.clone()),
             Token::LParen => {
                 self.at += 1;
-                let inner = self.nested(|p| p.expr(0))?;
+                let inner = self.nested(Self::parenthesized)?;
                 self.expect(&Token::RParen)?;
-                return Some(Expr::Nested(Box::new(inner)));
+                return Some(inner);
+            }
+            Token::Minus | Token::Plus => {
+                let op = if self.bump()? == &Token::Minus {
+                    UnaryOperator::Minus
+                } else {
+                    UnaryOperator::Plus
+                };
+                let operand = self.expr(self.d.prec_value(Precedence::MulDivModOp))?;
+                return Some(Expr::UnaryOp {
+                    op,
+                    expr: Box::new(operand),
+                });
             }
             _ => return None,
         };
@@ -109,7 +141,7 @@ impl Parser<'_> {
     }
 
     /// Runs `f` one level deeper, when the subset allows it.
-    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+    pub(super) fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
         if self.depth >= MAX_NESTING {
             return None;
         }
@@ -130,6 +162,24 @@ impl Parser<'_> {
         if let Some(v) = literal {
             self.at += 1;
             return Some(Expr::Value(v.with_empty_span()));
+        }
+        match w.keyword {
+            Keyword::NOT => {
+                self.at += 1;
+                if self.eat_keyword(Keyword::EXISTS) {
+                    return self.exists(true);
+                }
+                let operand = self.expr(self.d.prec_value(Precedence::UnaryNot))?;
+                return Some(Expr::UnaryOp {
+                    op: UnaryOperator::Not,
+                    expr: Box::new(operand),
+                });
+            }
+            Keyword::EXISTS => {
+                self.at += 1;
+                return self.exists(false);
+            }
+            _ => {}
         }
         if self.peek_nth(1) == Some(&Token::LParen) {
             if !words::is_function_name(w) {
@@ -157,12 +207,20 @@ impl Parser<'_> {
     fn call(&mut self, name: ObjectName) -> Option<Expr> {
         self.expect(&Token::LParen)?;
         let mut args = vec![];
-        if self.peek() == Some(&Token::Mul) && self.peek_nth(1) == Some(&Token::RParen) {
+        let duplicate_treatment = if self.eat_keyword(Keyword::DISTINCT) {
+            Some(DuplicateTreatment::Distinct)
+        } else {
+            None
+        };
+        if duplicate_treatment.is_none()
+            && self.peek() == Some(&Token::Mul)
+            && self.peek_nth(1) == Some(&Token::RParen)
+        {
             self.at += 1;
             args.push(FunctionArg::Unnamed(FunctionArgExpr::Wildcard));
         } else if self.peek() != Some(&Token::RParen) {
             loop {
-                let e = self.nested(|p| p.expr(0))?;
+                let e = self.nested(|p| p.expr(p.d.prec_unknown()))?;
                 args.push(FunctionArg::Unnamed(FunctionArgExpr::Expr(e)));
                 if !self.eat(&Token::Comma) {
                     break;
@@ -175,7 +233,7 @@ impl Parser<'_> {
             uses_odbc_syntax: false,
             parameters: FunctionArguments::None,
             args: FunctionArguments::List(FunctionArgumentList {
-                duplicate_treatment: None,
+                duplicate_treatment,
                 args,
                 clauses: vec![],
             }),
@@ -187,21 +245,136 @@ impl Parser<'_> {
     }
 }
 
+impl Parser<'_> {
+    /// After `(`: a subquery, a tuple or a parenthesized expression (the `)` is the caller's).
+    fn parenthesized(&mut self) -> Option<Expr> {
+        if matches!(self.keyword(), Some(Keyword::SELECT | Keyword::WITH)) {
+            return Some(Expr::Subquery(self.query(false)?));
+        }
+        let first = self.expr(self.d.prec_unknown())?;
+        if !self.eat(&Token::Comma) {
+            return Some(Expr::Nested(Box::new(first)));
+        }
+        let mut items = vec![first];
+        loop {
+            items.push(self.expr(self.d.prec_unknown())?);
+            if !self.eat(&Token::Comma) {
+                break;
+            }
+        }
+        Some(Expr::Tuple(items))
+    }
+
+    /// `EXISTS (query)`, after `EXISTS`.
+    fn exists(&mut self, negated: bool) -> Option<Expr> {
+        self.expect(&Token::LParen)?;
+        let subquery = self.nested(|p| p.query(false))?;
+        self.expect(&Token::RParen)?;
+        Some(Expr::Exists { subquery, negated })
+    }
+
+    /// `[NOT] IN (…)`, `[NOT] BETWEEN a AND b`, `[NOT] LIKE p`, `[NOT] ILIKE p`.
+    fn predicate(&mut self, left: Expr) -> Option<Expr> {
+        let negated = self.eat_keyword(Keyword::NOT);
+        let expr = Box::new(left);
+        let d = self.d;
+        match self.keyword()? {
+            Keyword::IN => {
+                self.at += 1;
+                self.expect(&Token::LParen)?;
+                // `IN ((SELECT …))` is a subquery to sqlparser, `IN ((SELECT …), 2)` a list.
+                if self.peek() == Some(&Token::LParen) {
+                    return None;
+                }
+                let target = if matches!(self.keyword(), Some(Keyword::SELECT | Keyword::WITH)) {
+                    InTarget::Subquery(self.nested(|p| p.query(false))?)
+                } else {
+                    let mut list = vec![];
+                    loop {
+                        list.push(self.nested(|p| p.expr(p.d.prec_unknown()))?);
+                        if !self.eat(&Token::Comma) {
+                            break;
+                        }
+                    }
+                    InTarget::List(list)
+                };
+                self.expect(&Token::RParen)?;
+                Some(Expr::In {
+                    expr,
+                    target,
+                    negated,
+                    global: false,
+                })
+            }
+            Keyword::BETWEEN => {
+                self.at += 1;
+                let low = self.expr(d.between_low_bound_precedence())?;
+                if d.supports_comparison_in_between_low_bound()
+                    && matches!(
+                        self.peek(),
+                        Some(
+                            Token::Eq
+                                | Token::Neq
+                                | Token::Lt
+                                | Token::Gt
+                                | Token::LtEq
+                                | Token::GtEq
+                        )
+                    )
+                {
+                    return None;
+                }
+                self.expect_keyword(Keyword::AND)?;
+                let high = self.expr(d.prec_value(Precedence::Between))?;
+                Some(Expr::Between {
+                    expr,
+                    negated,
+                    low: Box::new(low),
+                    high: Box::new(high),
+                })
+            }
+            k @ (Keyword::LIKE | Keyword::ILIKE) => {
+                self.at += 1;
+                if self.keyword() == Some(Keyword::ANY) {
+                    return None;
+                }
+                let pattern = Box::new(self.expr(d.prec_value(Precedence::Like))?);
+                if self.keyword() == Some(Keyword::ESCAPE) {
+                    return None;
+                }
+                Some(if k == Keyword::LIKE {
+                    Expr::Like {
+                        negated,
+                        any: false,
+                        expr,
+                        pattern,
+                        escape_char: None,
+                    }
+                } else {
+                    Expr::ILike {
+                        negated,
+                        any: false,
+                        expr,
+                        pattern,
+                        escape_char: None,
+                    }
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Keywords sqlparser may read as an infix operator (by its precedence table) other than the
-/// subset's `AND`, `OR` and `IS`.
+/// subset's `AND`, `OR`, `IS`, `[NOT] IN`, `[NOT] BETWEEN` and `[NOT] LIKE`/`ILIKE`.
 fn is_operator_word(k: Keyword) -> bool {
     matches!(
         k,
         Keyword::XOR
             | Keyword::AT
-            | Keyword::NOT
             | Keyword::NOTNULL
             | Keyword::GLOBAL
-            | Keyword::IN
-            | Keyword::BETWEEN
             | Keyword::OVERLAPS
-            | Keyword::LIKE
-            | Keyword::ILIKE
             | Keyword::RLIKE
             | Keyword::REGEXP
             | Keyword::MATCH

@@ -2,7 +2,7 @@
 
 use sqlparser::ast::{Ident, ObjectNamePart};
 use sqlparser::keywords::Keyword;
-use sqlparser::tokenizer::{Span, Word};
+use sqlparser::tokenizer::{Span, Token, Word};
 
 use crate::action::Dialect;
 
@@ -103,6 +103,82 @@ pub(super) fn is_identifier(w: &Word, dialect: Dialect) -> bool {
         Some(_) => false,
         None => w.keyword == Keyword::NoKeyword || IDENT_KEYWORDS.contains(&w.keyword),
     }
+}
+
+/// Whether the subset has any use for `token`: a cheap look over the whole statement before
+/// parsing, so that a long statement with one foreign token (`INTERVAL`, `CASE`, `::`) is left
+/// to sqlparser before any tree is built.
+pub(super) fn may_appear(token: &Token) -> bool {
+    match token {
+        Token::Word(w) => w.quote_style.is_some() || may_appear_keyword(w.keyword),
+        Token::Number(..)
+        | Token::SingleQuotedString(_)
+        | Token::Placeholder(_)
+        | Token::Eq
+        | Token::Neq
+        | Token::Lt
+        | Token::Gt
+        | Token::LtEq
+        | Token::GtEq
+        | Token::Plus
+        | Token::Minus
+        | Token::Mul
+        | Token::Div
+        | Token::Mod
+        | Token::LParen
+        | Token::RParen
+        | Token::Comma
+        | Token::Period
+        | Token::SemiColon => true,
+        _ => false,
+    }
+}
+
+fn may_appear_keyword(k: Keyword) -> bool {
+    matches!(
+        k,
+        Keyword::NoKeyword
+            | Keyword::SELECT
+            | Keyword::FROM
+            | Keyword::WHERE
+            | Keyword::AND
+            | Keyword::OR
+            | Keyword::NOT
+            | Keyword::IN
+            | Keyword::IS
+            | Keyword::NULL
+            | Keyword::TRUE
+            | Keyword::FALSE
+            | Keyword::BETWEEN
+            | Keyword::LIKE
+            | Keyword::ILIKE
+            | Keyword::EXISTS
+            | Keyword::AS
+            | Keyword::DISTINCT
+            | Keyword::JOIN
+            | Keyword::INNER
+            | Keyword::LEFT
+            | Keyword::RIGHT
+            | Keyword::FULL
+            | Keyword::OUTER
+            | Keyword::ON
+            | Keyword::GROUP
+            | Keyword::BY
+            | Keyword::HAVING
+            | Keyword::ORDER
+            | Keyword::ASC
+            | Keyword::DESC
+            | Keyword::LIMIT
+            | Keyword::OFFSET
+            | Keyword::WITH
+            | Keyword::INSERT
+            | Keyword::INTO
+            | Keyword::VALUES
+            | Keyword::UPDATE
+            | Keyword::SET
+            | Keyword::DELETE
+    ) || IDENT_KEYWORDS.contains(&k)
+        || FUNCTION_KEYWORDS.contains(&k)
 }
 
 /// Whether `w` can be read as a function name before `(`.
