@@ -228,12 +228,7 @@ impl Cx<'_> {
                     };
                     self.hit("sql.drop", Deny, message);
                 } else if !all_temp {
-                    const HEAD: &str = "`DROP TABLE` destroys `";
-                    const TAIL: &str = "` and its data";
-                    let mut message = String::with_capacity(HEAD.len() + name.len() + TAIL.len());
-                    message.push_str(HEAD);
-                    message.push_str(&name);
-                    message.push_str(TAIL);
+                    let message = ["`DROP TABLE` destroys `", &name, "` and its data"].concat();
                     let plain = crate::redact::is_plain(&name);
                     self.hit_naming("sql.drop", Deny, message, plain);
                 }
