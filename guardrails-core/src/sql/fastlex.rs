@@ -70,7 +70,7 @@ pub(crate) fn lex_plain(text: &str, dialect: Dialect) -> Option<Lexed> {
                 Token::Number(number.to_owned(), false)
             }
             b'\'' => {
-                let (value, end) = string(bytes, at, dialect)?;
+                let (value, end) = string(text, at, dialect)?;
                 if ends_badly(bytes.get(end).copied()) {
                     return None;
                 }
@@ -205,23 +205,25 @@ fn operator(bytes: &[u8], i: usize) -> Option<(Token, usize)> {
 /// closing quote. `None` for anything
 /// dialect-specific: a backslash (an escape in MySQL, BigQuery, Snowflake), a string opening
 /// with `''` (BigQuery's triple quotes), non-ASCII or a missing closing quote.
-fn string(bytes: &[u8], i: usize, dialect: Dialect) -> Option<(String, usize)> {
-    let mut value = Vec::new();
-    let mut j = i + 1;
-    if dialect == Dialect::Bigquery && bytes.get(j) == Some(&b'\'') {
+fn string(text: &str, i: usize, dialect: Dialect) -> Option<(String, usize)> {
+    let bytes = text.as_bytes();
+    let start = i + 1;
+    if dialect == Dialect::Bigquery && bytes.get(start) == Some(&b'\'') {
         return None;
     }
+    // First find the end, then copy once: most strings hold no `''`.
+    let mut j = start;
+    let mut doubled = false;
     loop {
         let b = *bytes.get(j)?;
         match b {
             b'\'' => {
                 if bytes.get(j + 1) == Some(&b'\'') {
-                    value.push(b'\'');
+                    doubled = true;
                     j += 2;
                     continue;
                 }
-                let value = String::from_utf8(value).ok()?;
-                return Some((value, j + 1));
+                break;
             }
             b'\\' => return None,
             // `lex_with_sqlparser` finds MySQL executable comments by searching the whole text
@@ -232,9 +234,15 @@ fn string(bytes: &[u8], i: usize, dialect: Dialect) -> Option<(String, usize)> {
             _ if !b.is_ascii() => return None,
             _ => {}
         }
-        value.push(b);
         j += 1;
     }
+    let raw = text.get(start..j)?;
+    let value = if doubled {
+        raw.replace("''", "'")
+    } else {
+        raw.to_owned()
+    };
+    Some((value, j + 1))
 }
 
 /// sqlparser's keyword for an unquoted word: one hash and usually one comparison, where

@@ -18,6 +18,7 @@ mod literal;
 mod names;
 mod parse;
 mod predicate;
+mod render;
 mod split;
 mod statement;
 

@@ -578,7 +578,7 @@ fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
         || matches!(e, Expr::BinaryOp { op, .. } if matches!(op, BinaryOperator::And) || is_or(op, t.dialect));
     if !connective {
         match truth(e, t) {
-            Truth::True => return Scope::All(format!("`{}` is true for every row", short(e))),
+            Truth::True => return Scope::All(["`", &short(e), "` is true for every row"].concat()),
             Truth::False => return Scope::Nothing,
             Truth::Unknown => {}
         }
@@ -599,7 +599,7 @@ fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
         Expr::BinaryOp { left, op, right }
             if is_or(op, t.dialect) && null_or_not_null(left, right) =>
         {
-            Scope::All(format!("`{}` holds for every row", short(e)))
+            Scope::All(["`", &short(e), "` holds for every row"].concat())
         }
         Expr::BinaryOp { left, op, right } if is_or(op, t.dialect) => {
             match (scope_of(left, t), scope_of(right, t)) {
@@ -631,7 +631,9 @@ fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
         } => {
             if let Some(col) = column_name(expr) {
                 if subquery_selects_all_of_target(subquery, &col, t) {
-                    return Scope::All(format!("`{}` selects every row of the target", short(e)));
+                    return Scope::All(
+                        ["`", &short(e), "` selects every row of the target"].concat(),
+                    );
                 }
             }
             Scope::Broad
@@ -647,7 +649,7 @@ fn scope_of(e: &Expr, t: &Target<'_>) -> Scope {
         },
         Expr::IsNotNull(x) => match column_name(x) {
             Some(c) if is_serial_key(&c) => {
-                Scope::All(format!("`{}` holds for every row", short(e)))
+                Scope::All(["`", &short(e), "` holds for every row"].concat())
             }
             _ => Scope::Broad,
         },
@@ -857,13 +859,4 @@ fn subquery_selects_all_of_target(q: &Query, col: &str, t: &Target<'_>) -> bool 
     same_table && selects_col
 }
 
-/// A short rendering of an expression for messages.
-pub(crate) fn short(e: &Expr) -> String {
-    let s = e.to_string();
-    if s.len() > 60 {
-        let cut = (0..=57).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
-        format!("{}...", s.get(..cut).unwrap_or(""))
-    } else {
-        s
-    }
-}
+pub(crate) use super::render::short;
