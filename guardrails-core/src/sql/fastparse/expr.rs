@@ -13,8 +13,9 @@ use sqlparser::tokenizer::{Token, Word};
 use super::{words, Parser};
 use crate::action::Dialect;
 
-/// Parentheses and calls the subset nests; deeper expressions go to sqlparser, whose recursion
-/// limit is then the one that applies.
+/// Parentheses, calls, subqueries and unary operators the subset nests; deeper expressions go
+/// to sqlparser, whose recursion limit is then the one that applies. (Binary operators loop, and
+/// their right-hand sides recurse only as far as precedence climbs: a few levels.)
 const MAX_NESTING: u8 = 16;
 
 impl Parser<'_> {
@@ -128,7 +129,8 @@ impl Parser<'_> {
                 } else {
                     UnaryOperator::Plus
                 };
-                let operand = self.expr(self.d.prec_value(Precedence::MulDivModOp))?;
+                // Nested like parentheses: `- - - … x` must not recurse without bound.
+                let operand = self.nested(|p| p.expr(p.d.prec_value(Precedence::MulDivModOp)))?;
                 return Some(Expr::UnaryOp {
                     op,
                     expr: Box::new(operand),
@@ -169,7 +171,7 @@ impl Parser<'_> {
                 if self.eat_keyword(Keyword::EXISTS) {
                     return self.exists(true);
                 }
-                let operand = self.expr(self.d.prec_value(Precedence::UnaryNot))?;
+                let operand = self.nested(|p| p.expr(p.d.prec_value(Precedence::UnaryNot)))?;
                 return Some(Expr::UnaryOp {
                     op: UnaryOperator::Not,
                     expr: Box::new(operand),
@@ -218,7 +220,8 @@ impl Parser<'_> {
         {
             self.at += 1;
             args.push(FunctionArg::Unnamed(FunctionArgExpr::Wildcard));
-        } else if self.peek() != Some(&Token::RParen) {
+        } else if duplicate_treatment.is_some() || self.peek() != Some(&Token::RParen) {
+            // `f(DISTINCT)` names no argument: sqlparser rejects it, so must this.
             loop {
                 let e = self.nested(|p| p.expr(p.d.prec_unknown()))?;
                 args.push(FunctionArg::Unnamed(FunctionArgExpr::Expr(e)));

@@ -89,6 +89,8 @@ fn anything_outside_the_subset_goes_to_sqlparser() {
         "SELECT a FROM t UNION SELECT b FROM u",
         "SELECT a FROM t FOR UPDATE",
         "SELECT sum(a) OVER () FROM t",
+        // Found by the `sql_fastparse` fuzz target: sqlparser rejects it.
+        "SELECT count(DISTINCT ) FROM t",
         "SELECT s.f(a) FROM t",
         "SELECT DATE '2020-01-01'",
         "SELECT a FROM t WHERE a = ANY(b)",
@@ -281,6 +283,25 @@ fn statement(rng: &mut Rng) -> String {
         ),
         _ => format!("DELETE FROM {} WHERE {}", name(rng), expr(rng, 0)),
     }
+}
+
+#[test]
+fn deep_nesting_goes_to_sqlparser_without_deep_recursion() {
+    // Chains of unary operators nest like parentheses; a hundred thousand would overflow the
+    // stack if each were a recursion.
+    for unary in ["-", "NOT ", "+", "(", "f("] {
+        let deep = unary.repeat(100_000);
+        let s = format!("SELECT {deep}1");
+        for d in [Dialect::Postgres, Dialect::Mysql] {
+            let toks = crate::sql::lex::lex(&s, d).unwrap().toks;
+            assert!(super::parse(&toks, d).is_none(), "{unary} in {d:?}");
+        }
+    }
+    // Within the limit, the same shapes are taken.
+    assert_eq!(
+        check("SELECT - - - 1, NOT NOT a, ((((1))))", Dialect::Postgres),
+        1
+    );
 }
 
 #[test]
