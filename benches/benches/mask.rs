@@ -48,8 +48,8 @@ fn documents() -> Value {
                 "status": "active",
                 "comment": PROSE,
                 "log": LOG,
-                "contact": if i % 25 == 0 { "bob.smith@example.com" } else { "n/a" },
-                "email": if i % 50 == 0 { Value::from("ann@example.org") } else { Value::Null },
+                "contact": if i.is_multiple_of(25) { "bob.smith@example.com" } else { "n/a" },
+                "email": if i.is_multiple_of(50) { Value::from("ann@example.org") } else { Value::Null },
                 "tags": ["a", "b", "c"],
             }));
             i += 1;

@@ -169,7 +169,7 @@ fn random_and_mutated_input_never_panics() {
                 .rev()
                 .find(|p| s.is_char_boundary(*p))
                 .unwrap_or(0);
-            if rng.next() % 3 == 0 && pos < s.len() {
+            if rng.next().is_multiple_of(3) && pos < s.len() {
                 let end = (pos + 1 + (rng.next() as usize % 4)).min(s.len());
                 let end = (end..=s.len())
                     .find(|p| s.is_char_boundary(*p))

@@ -217,7 +217,7 @@ fn format(fmt: &str, args: &[String]) -> Option<String> {
 
 fn hex(s: &str) -> Option<Vec<u8>> {
     let s = s.trim();
-    if s.len() % 2 != 0 || s.len() > (1 << 20) {
+    if !s.len().is_multiple_of(2) || s.len() > (1 << 20) {
         return None;
     }
     (0..s.len())
