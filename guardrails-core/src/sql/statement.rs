@@ -40,10 +40,10 @@ const CALLS_WITHOUT_PARENTHESES: &[Keyword] = &[
 /// the findings are the same. When this says no, `statement` decides and parses by itself.
 pub(crate) fn wants_parse(toks: &[super::lex::Tok]) -> bool {
     toks.iter().filter(|t| t.is("JOIN")).count() <= MAX_JOINS
-        && toks.first().is_some_and(|t| t.token != Token::Period)
+        && toks.first().is_some_and(|t| !matches!(t.token, Token::Period))
         && !toks
             .iter()
-            .any(|t| t.token == Token::Backslash || matches!(t.token, Token::Char('\\')))
+            .any(|t| matches!(t.token, Token::Backslash | Token::Char('\\')))
 }
 
 impl Cx<'_> {
@@ -239,7 +239,7 @@ impl Cx<'_> {
         let mut fns: Vec<String> = Vec::new();
         for (i, t) in self.toks.iter().enumerate() {
             if let (Some(name), Some(next)) = (t.ident(), self.toks.get(i + 1)) {
-                if next.token == Token::LParen
+                if matches!(next.token, Token::LParen)
                     && matches!(&t.token, Token::Word(w) if w.keyword == sqlparser::keywords::Keyword::NoKeyword || w.quote_style.is_some())
                 {
                     let n = name.to_ascii_lowercase();
@@ -261,7 +261,7 @@ impl Cx<'_> {
                 || self
                     .toks
                     .get(i + 1)
-                    .is_none_or(|n| n.token != Token::LParen)
+                    .is_none_or(|n| !matches!(n.token, Token::LParen))
             {
                 continue;
             }
@@ -306,7 +306,7 @@ impl Cx<'_> {
     /// psql meta-commands (`\gexec`, `\!`) and sqlite dot-commands (`.shell`, `.system`).
     fn meta_command(&mut self) -> bool {
         for (i, t) in self.toks.iter().enumerate() {
-            if t.token == Token::Backslash || matches!(t.token, Token::Char('\\')) {
+            if matches!(t.token, Token::Backslash | Token::Char('\\')) {
                 let next = self.toks.get(i + 1);
                 let word = next.and_then(|n| n.ident()).map(str::to_ascii_lowercase);
                 let bang = next.is_some_and(|n| {
@@ -348,7 +348,7 @@ impl Cx<'_> {
                 }
             }
         }
-        if self.toks.first().is_some_and(|t| t.token == Token::Period) {
+        if self.toks.first().is_some_and(|t| matches!(t.token, Token::Period)) {
             let word = self
                 .toks
                 .get(1)
