@@ -40,7 +40,9 @@ const CALLS_WITHOUT_PARENTHESES: &[Keyword] = &[
 /// the findings are the same. When this says no, `statement` decides and parses by itself.
 pub(crate) fn wants_parse(toks: &[super::lex::Tok]) -> bool {
     toks.iter().filter(|t| t.is("JOIN")).count() <= MAX_JOINS
-        && toks.first().is_some_and(|t| !matches!(t.token, Token::Period))
+        && toks
+            .first()
+            .is_some_and(|t| !matches!(t.token, Token::Period))
         && !toks
             .iter()
             .any(|t| matches!(t.token, Token::Backslash | Token::Char('\\')))
@@ -348,7 +350,11 @@ impl Cx<'_> {
                 }
             }
         }
-        if self.toks.first().is_some_and(|t| matches!(t.token, Token::Period)) {
+        if self
+            .toks
+            .first()
+            .is_some_and(|t| matches!(t.token, Token::Period))
+        {
             let word = self
                 .toks
                 .get(1)

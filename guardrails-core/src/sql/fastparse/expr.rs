@@ -3,8 +3,8 @@
 
 use sqlparser::ast::{
     BinaryOperator, DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArgumentList, FunctionArguments, InTarget, ObjectName, ObjectNamePart, UnaryOperator,
-    Value,
+    FunctionArgumentList, FunctionArguments, InTarget, Interval, ObjectName, ObjectNamePart,
+    UnaryOperator, Value,
 };
 use sqlparser::dialect::Precedence;
 use sqlparser::keywords::Keyword;
@@ -181,6 +181,7 @@ impl Parser<'_> {
                 self.at += 1;
                 return self.exists(false);
             }
+            Keyword::INTERVAL => return self.interval(),
             _ => {}
         }
         if self.peek_nth(1) == Some(&Token::LParen) {
@@ -266,6 +267,33 @@ impl Parser<'_> {
             }
         }
         Some(Expr::Tuple(items))
+    }
+
+    /// `INTERVAL '…'` without a unit after it, where the dialect does not require one
+    /// (Postgres' `now() - interval '30 days'`).
+    fn interval(&mut self) -> Option<Expr> {
+        if self.d.require_interval_qualifier() {
+            return None;
+        }
+        let Some(Token::SingleQuotedString(s)) = self.peek_nth(1) else {
+            return None;
+        };
+        // A unit (`'1' DAY`) or a precision (`'1' (3)`) is left to sqlparser.
+        match self.peek_nth(2) {
+            Some(Token::Word(w)) if self.d.is_interval_qualifier(w.keyword) => return None,
+            Some(Token::LParen) => return None,
+            _ => {}
+        }
+        self.at += 2;
+        Some(Expr::Interval(Interval {
+            value: Box::new(Expr::Value(
+                Value::SingleQuotedString(s.clone()).with_empty_span(),
+            )),
+            leading_field: None,
+            leading_precision: None,
+            last_field: None,
+            fractional_seconds_precision: None,
+        }))
     }
 
     /// `EXISTS (query)`, after `EXISTS`.

@@ -54,6 +54,8 @@ fn typical_statements_take_the_fast_path_and_match_sqlparser() {
         "INSERT INTO events (user_id, kind) VALUES ($1, $2)",
         "DELETE FROM sessions WHERE id = $1 AND user_id = $2",
         "UPDATE t SET active = TRUE WHERE archived = false",
+        "SELECT a FROM t WHERE created_at > now() - interval '30 days' AND b < INTERVAL '1 hour'",
+        "WITH recent AS (SELECT customer_id, sum(total_cents) AS spent FROM orders WHERE created_at > now() - interval '30 days' GROUP BY customer_id) SELECT c.id, c.name, r.spent FROM customers c JOIN recent r ON r.customer_id = c.id WHERE r.spent > 10000 ORDER BY r.spent DESC LIMIT 50",
     ] {
         assert_eq!(check(s, Dialect::Postgres), 1, "{s}");
     }
@@ -93,6 +95,9 @@ fn anything_outside_the_subset_goes_to_sqlparser() {
         "SELECT count(DISTINCT ) FROM t",
         "SELECT s.f(a) FROM t",
         "SELECT DATE '2020-01-01'",
+        "SELECT INTERVAL '1' DAY",
+        "SELECT INTERVAL '1 day' (3)",
+        "SELECT INTERVAL 1",
         "SELECT a FROM t WHERE a = ANY(b)",
         "SELECT a::int FROM t",
         "SELECT a || b FROM t",
@@ -120,8 +125,22 @@ const NAMES: [&str; 14] = [
     "a", "users", "t", "x1", "\"Q\"", "`b`", "[c]", "name", "status", "value", "date", "user",
     "select", "from",
 ];
-const ATOMS: [&str; 12] = [
-    "1", "2.5", "'s'", "''", "$1", "?", "NULL", "TRUE", "false", "now()", "count(*)", "f(a, 1)",
+const ATOMS: [&str; 15] = [
+    "1",
+    "2.5",
+    "'s'",
+    "''",
+    "$1",
+    "?",
+    "NULL",
+    "TRUE",
+    "false",
+    "now()",
+    "count(*)",
+    "f(a, 1)",
+    "interval '1 day'",
+    "INTERVAL '2' hour",
+    "interval '3' to",
 ];
 const OPS: [&str; 24] = [
     "=",

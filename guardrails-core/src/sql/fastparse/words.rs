@@ -153,6 +153,7 @@ fn may_appear_keyword(k: Keyword) -> bool {
             | Keyword::LIKE
             | Keyword::ILIKE
             | Keyword::EXISTS
+            | Keyword::INTERVAL
             | Keyword::AS
             | Keyword::DISTINCT
             | Keyword::JOIN
