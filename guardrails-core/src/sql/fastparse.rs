@@ -163,6 +163,13 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A one-part column name (an `INSERT` column, an `UPDATE` target), which sqlparser reads
+    /// as an object name.
+    fn column_name(&mut self) -> Option<ObjectName> {
+        let parts = vec![ObjectNamePart::Identifier(self.ident()?)];
+        words::plain_name(&parts, self.dialect).then_some(ObjectName(parts))
+    }
+
     /// `a` or `a.b.c`, as a table or column name.
     fn object_name(&mut self) -> Option<ObjectName> {
         let mut parts = vec![ObjectNamePart::Identifier(self.ident()?)];
@@ -179,7 +186,7 @@ impl<'a> Parser<'a> {
         let mut columns = vec![];
         if self.eat(&Token::LParen) {
             loop {
-                columns.push(ObjectName(vec![ObjectNamePart::Identifier(self.ident()?)]));
+                columns.push(self.column_name()?);
                 if !self.eat(&Token::Comma) {
                     break;
                 }
@@ -262,7 +269,7 @@ impl<'a> Parser<'a> {
         self.expect_keyword(Keyword::SET)?;
         let mut assignments = vec![];
         loop {
-            let column = ObjectName(vec![ObjectNamePart::Identifier(self.ident()?)]);
+            let column = self.column_name()?;
             self.expect(&Token::Eq)?;
             assignments.push(Assignment {
                 target: AssignmentTarget::ColumnName(column),

@@ -185,7 +185,7 @@ impl Parser<'_> {
             _ => {}
         }
         if self.peek_nth(1) == Some(&Token::LParen) {
-            if !words::is_function_name(w) {
+            if !words::is_function_name(w, self.d.supports_xml_expressions()) {
                 return None;
             }
             self.at += 1;

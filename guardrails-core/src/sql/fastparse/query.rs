@@ -12,6 +12,7 @@ use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
 use super::{words, Parser};
+use crate::action::Dialect;
 
 impl Parser<'_> {
     /// A whole query; at the top (`top`), nothing but `;`s may follow, checked before the tree
@@ -154,11 +155,7 @@ impl Parser<'_> {
             }));
         }
         let expr = self.expr(self.d.prec_unknown())?;
-        if self.eat_keyword(Keyword::AS) {
-            let alias = self.ident()?;
-            return Some(SelectItem::ExprWithAlias { expr, alias });
-        }
-        // T-SQL reads `SELECT a = b` as an alias assignment.
+        // T-SQL reads `SELECT a = b` as an alias assignment (and then rejects an `AS` after it).
         if let Expr::BinaryOp {
             left,
             op: BinaryOperator::Eq,
@@ -168,6 +165,10 @@ impl Parser<'_> {
             if self.d.supports_eq_alias_assignment() && matches!(**left, Expr::Identifier(_)) {
                 return None;
             }
+        }
+        if self.eat_keyword(Keyword::AS) {
+            let alias = self.ident()?;
+            return Some(SelectItem::ExprWithAlias { expr, alias });
         }
         match self.peek() {
             None | Some(Token::Comma | Token::SemiColon | Token::RParen) => {
@@ -229,6 +230,14 @@ impl Parser<'_> {
     /// A table's name and optional alias.
     fn table(&mut self) -> Option<(ObjectName, Option<TableAlias>)> {
         let name = self.object_name()?;
+        // Snowflake reads `LIMIT` (and `OFFSET`) after a table as its alias unless a literal
+        // count follows.
+        if self.dialect == Dialect::Snowflake
+            && matches!(self.keyword(), Some(Keyword::LIMIT | Keyword::OFFSET))
+            && !words::is_limit_option(self.peek_nth(1))
+        {
+            return None;
+        }
         let alias = if self.eat_keyword(Keyword::AS) {
             Some(super::table_alias(true, self.ident()?))
         } else {

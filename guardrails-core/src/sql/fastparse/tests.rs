@@ -121,11 +121,26 @@ fn anything_outside_the_subset_goes_to_sqlparser() {
 }
 
 /// Words, literals and operators inside and around the subset.
-const NAMES: [&str; 14] = [
-    "a", "users", "t", "x1", "\"Q\"", "`b`", "[c]", "name", "status", "value", "date", "user",
-    "select", "from",
+const NAMES: [&str; 17] = [
+    "a",
+    "users",
+    "t",
+    "x1",
+    "\"Q\"",
+    "`b`",
+    "[c]",
+    "name",
+    "status",
+    "value",
+    "date",
+    "user",
+    "select",
+    "from",
+    "identifier",
+    "`a.b`",
+    "@v",
 ];
-const ATOMS: [&str; 15] = [
+const ATOMS: [&str; 16] = [
     "1",
     "2.5",
     "'s'",
@@ -141,6 +156,7 @@ const ATOMS: [&str; 15] = [
     "interval '1 day'",
     "INTERVAL '2' hour",
     "interval '3' to",
+    "xmlparse(a)",
 ];
 const OPS: [&str; 24] = [
     "=",
@@ -302,6 +318,60 @@ fn statement(rng: &mut Rng) -> String {
         ),
         _ => format!("DELETE FROM {} WHERE {}", name(rng), expr(rng, 0)),
     }
+}
+
+/// Divergences a review found (each was a tree sqlparser rejects or builds differently): the
+/// fast parser must now agree on all of them, in every dialect.
+#[test]
+fn dialect_name_rules_found_in_review_agree() {
+    let texts = [
+        // T-SQL alias assignment followed by `AS`.
+        "SELECT a = 1 AS x FROM t",
+        "SELECT [a] = 1 AS x FROM t",
+        "SELECT @v = 1 AS x FROM t",
+        "SELECT a = b AS x, c FROM t",
+        "SELECT b FROM t WHERE a IN (SELECT a = 1 AS x FROM u)",
+        // Snowflake's IDENTIFIER(...) in object names.
+        "SELECT * FROM identifier",
+        "SELECT a FROM s.identifier",
+        "SELECT a FROM identifier.x",
+        "SELECT a FROM t JOIN identifier ON 1 = 1",
+        "UPDATE identifier SET a = 1",
+        "UPDATE t SET identifier = 1",
+        "DELETE FROM identifier",
+        "INSERT INTO identifier VALUES (1)",
+        "INSERT INTO t (identifier) VALUES (1)",
+        "SELECT identifier AS identifier FROM t",
+        // BigQuery splits quoted names at dots wherever it reads an object name.
+        "UPDATE t SET `a.b` = 1",
+        "INSERT INTO t (`a.b`) VALUES (1)",
+        // Snowflake reads LIMIT after a table as an alias unless a literal count follows.
+        "SELECT * FROM t LIMIT a",
+        "SELECT * FROM t LIMIT (5)",
+        "SELECT * FROM t LIMIT -1",
+        "SELECT * FROM t LIMIT 'x'",
+        "SELECT * FROM t LIMIT TRUE",
+        "SELECT * FROM t LIMIT count(*)",
+        "SELECT * FROM t LIMIT 5",
+        "SELECT * FROM t LIMIT $1",
+        "SELECT * FROM t LIMIT NULL",
+        "WITH c AS (SELECT 1 AS a) SELECT * FROM c LIMIT a",
+        "SELECT a FROM t JOIN u ON t.a = u.a, v LIMIT a",
+        "SELECT a FROM t WHERE b = (SELECT c FROM u LIMIT x)",
+        // XMLPARSE(DOCUMENT|CONTENT …) where the dialect has XML expressions.
+        "SELECT xmlparse(a) FROM t",
+        "SELECT xmlparse(a, b) FROM t",
+        "SELECT XMLPARSE(1) FROM t",
+        "SELECT xmlparse() FROM t",
+        "UPDATE t SET a = xmlparse(b)",
+    ];
+    for s in texts {
+        for d in Dialect::ALL {
+            check(s, d);
+        }
+    }
+    assert_eq!(check("SELECT * FROM t LIMIT 5", Dialect::Snowflake), 1);
+    assert_eq!(check("SELECT * FROM identifier", Dialect::Postgres), 1);
 }
 
 #[test]

@@ -182,10 +182,13 @@ fn may_appear_keyword(k: Keyword) -> bool {
         || FUNCTION_KEYWORDS.contains(&k)
 }
 
-/// Whether `w` can be read as a function name before `(`.
-pub(super) fn is_function_name(w: &Word) -> bool {
-    w.quote_style.is_some()
-        || w.keyword == Keyword::NoKeyword
+/// Whether `w` can be read as a function name before `(`: not `xmlparse`, whose arguments
+/// sqlparser reads in their own form where the dialect has XML expressions (`xml`).
+pub(super) fn is_function_name(w: &Word, xml: bool) -> bool {
+    if w.quote_style.is_some() {
+        return true;
+    }
+    (w.keyword == Keyword::NoKeyword && !(xml && w.value.eq_ignore_ascii_case("xmlparse")))
         || FUNCTION_KEYWORDS.contains(&w.keyword)
 }
 
@@ -195,14 +198,30 @@ pub(super) fn is_implicit_alias(w: &Word) -> bool {
     w.quote_style.is_none() && w.keyword == Keyword::NoKeyword
 }
 
-/// Whether a dotted name is taken as the parser takes it: BigQuery splits a quoted
-/// `` `project.dataset.table` `` at its dots, which the subset leaves to sqlparser.
+/// Whether an object name is taken as the parser takes it: BigQuery splits a quoted
+/// `` `project.dataset.table` `` at its dots, and Snowflake reads an unquoted `identifier` as
+/// the start of `IDENTIFIER('name')`; both are left to sqlparser.
 pub(super) fn plain_name(parts: &[ObjectNamePart], dialect: Dialect) -> bool {
-    dialect != Dialect::Bigquery
-        || parts.iter().all(|p| match p {
-            ObjectNamePart::Identifier(i) => i.quote_style.is_none() || !i.value.contains('.'),
-            _ => false,
-        })
+    parts.iter().all(|p| match p {
+        ObjectNamePart::Identifier(i) => match dialect {
+            Dialect::Bigquery => i.quote_style.is_none() || !i.value.contains('.'),
+            Dialect::Snowflake => {
+                i.quote_style.is_some() || !i.value.eq_ignore_ascii_case("identifier")
+            }
+            _ => true,
+        },
+        _ => false,
+    })
+}
+
+/// Whether `token` is a count Snowflake reads after `LIMIT` (its `peek_for_limit_options`).
+pub(super) fn is_limit_option(token: Option<&Token>) -> bool {
+    match token {
+        Some(Token::Number(..) | Token::Placeholder(_)) => true,
+        Some(Token::SingleQuotedString(s)) => s.is_empty(),
+        Some(Token::Word(w)) => w.keyword == Keyword::NULL,
+        _ => false,
+    }
 }
 
 /// The identifier a word stands for, as the parser builds it.
