@@ -49,7 +49,8 @@ mod words;
 use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{
     Assignment, AssignmentTarget, Delete, FromTable, Ident, Insert, ObjectName, ObjectNamePart,
-    Parens, SetExpr, Statement, TableAlias, TableObject, Update, Values,
+    ObjectType, Parens, SetExpr, Statement, TableAlias, TableObject, Truncate, TruncateTableTarget,
+    Update, Values,
 };
 use sqlparser::dialect::Dialect as SqlDialect;
 use sqlparser::keywords::Keyword;
@@ -78,6 +79,8 @@ pub(crate) fn parse(toks: &[Tok], dialect: Dialect) -> Option<Statement> {
         Keyword::INSERT => p.insert(),
         Keyword::UPDATE => p.update(),
         Keyword::DELETE => p.delete(),
+        Keyword::DROP => p.drop(),
+        Keyword::TRUNCATE => p.truncate(),
         _ => None,
     }
 }
@@ -317,6 +320,68 @@ impl<'a> Parser<'a> {
             order_by: vec![],
             limit: None,
             settings: None,
+        }))
+    }
+}
+
+impl Parser<'_> {
+    /// The names of `DROP TABLE` or `TRUNCATE`, comma-separated.
+    fn names(&mut self) -> Option<Vec<ObjectName>> {
+        let mut names = vec![];
+        loop {
+            names.push(self.object_name()?);
+            if !self.eat(&Token::Comma) {
+                return Some(names);
+            }
+        }
+    }
+
+    /// `DROP TABLE [IF EXISTS] name, … [CASCADE | RESTRICT]`.
+    fn drop(&mut self) -> Option<Statement> {
+        self.at += 1;
+        self.expect_keyword(Keyword::TABLE)?;
+        let if_exists = self.eat_keyword(Keyword::IF);
+        if if_exists {
+            self.expect_keyword(Keyword::EXISTS)?;
+        }
+        let names = self.names()?;
+        let cascade = self.eat_keyword(Keyword::CASCADE);
+        let restrict = !cascade && self.eat_keyword(Keyword::RESTRICT);
+        self.finish()?;
+        Some(Statement::Drop {
+            object_type: ObjectType::Table,
+            if_exists,
+            names,
+            cascade,
+            restrict,
+            purge: false,
+            temporary: false,
+            table: None,
+        })
+    }
+
+    /// `TRUNCATE [TABLE] name, …`.
+    fn truncate(&mut self) -> Option<Statement> {
+        self.at += 1;
+        let table = self.eat_keyword(Keyword::TABLE);
+        let table_names = self
+            .names()?
+            .into_iter()
+            .map(|name| TruncateTableTarget {
+                name,
+                only: false,
+                has_asterisk: false,
+            })
+            .collect();
+        self.finish()?;
+        Some(Statement::Truncate(Truncate {
+            table_names,
+            partitions: None,
+            table,
+            if_exists: false,
+            identity: None,
+            cascade: None,
+            on_cluster: None,
         }))
     }
 }

@@ -34,6 +34,10 @@ fn typical_statements_take_the_fast_path_and_match_sqlparser() {
         "DELETE FROM sessions WHERE id = 5 AND user_id = 6",
         "DELETE FROM users",
         "SELECT 1; SELECT 2;",
+        "DROP TABLE IF EXISTS audit_log CASCADE",
+        "DROP TABLE a, s.b RESTRICT;",
+        "TRUNCATE TABLE orders",
+        "truncate a, b",
         "SELECT c.id, c.name, o.total FROM customers c JOIN orders AS o ON o.customer_id = c.id LEFT JOIN notes n ON n.id = o.id WHERE o.total > 10",
         "SELECT a FROM t INNER JOIN u ON 1 = 1 LEFT OUTER JOIN v ON 1 = 1 RIGHT JOIN w ON 1 = 1 FULL OUTER JOIN x ON 1 = 1",
         "SELECT a, count(*) AS n FROM t, u WHERE t.id = u.id GROUP BY a HAVING count(DISTINCT b) > 1 ORDER BY n DESC LIMIT 10 OFFSET 20",
@@ -111,7 +115,17 @@ fn anything_outside_the_subset_goes_to_sqlparser() {
         "DELETE t FROM t",
         "SELECT user FROM t",
         "SELECT a FROM t WHERE cast(a) = 1",
-        "DROP TABLE t",
+        "DROP VIEW v",
+        "DROP TABLE t PURGE",
+        "DROP TABLE t CASCADE RESTRICT",
+        "DROP TABLE IF t",
+        "DROP TEMPORARY TABLE t",
+        "DROP TABLE t ON u",
+        "TRUNCATE ONLY t",
+        "TRUNCATE t *",
+        "TRUNCATE TABLE IF EXISTS t",
+        "TRUNCATE t CASCADE",
+        "TRUNCATE t PARTITION (p)",
     ];
     for s in refused {
         for d in Dialect::ALL {
@@ -227,7 +241,7 @@ fn expr(rng: &mut Rng, depth: usize) -> String {
 
 fn statement(rng: &mut Rng) -> String {
     let name = |rng: &mut Rng| rng.pick(&NAMES).to_string();
-    match rng.below(4) {
+    match rng.below(6) {
         0 => {
             let mut s = String::from("SELECT ");
             for i in 0..1 + rng.below(3) {
@@ -316,7 +330,25 @@ fn statement(rng: &mut Rng) -> String {
             expr(rng, 2),
             expr(rng, 0)
         ),
-        _ => format!("DELETE FROM {} WHERE {}", name(rng), expr(rng, 0)),
+        3 => format!("DELETE FROM {} WHERE {}", name(rng), expr(rng, 0)),
+        4 => {
+            let tail = ["", " CASCADE", " RESTRICT", " PURGE", " CASCADE RESTRICT"];
+            let exists = if rng.chance(50) { "IF EXISTS " } else { "" };
+            format!(
+                "DROP TABLE {exists}{}, {}{}",
+                name(rng),
+                name(rng),
+                rng.pick(&tail)
+            )
+        }
+        _ => {
+            let table = if rng.chance(50) { "TABLE " } else { "" };
+            format!(
+                "TRUNCATE {table}{}{}",
+                name(rng),
+                if rng.chance(30) { ", x" } else { "" }
+            )
+        }
     }
 }
 

@@ -178,6 +178,12 @@ fn may_appear_keyword(k: Keyword) -> bool {
             | Keyword::UPDATE
             | Keyword::SET
             | Keyword::DELETE
+            | Keyword::DROP
+            | Keyword::TABLE
+            | Keyword::IF
+            | Keyword::CASCADE
+            | Keyword::RESTRICT
+            | Keyword::TRUNCATE
     ) || IDENT_KEYWORDS.contains(&k)
         || FUNCTION_KEYWORDS.contains(&k)
 }
