@@ -553,9 +553,8 @@ fn normalize(toks: &[Tok]) -> String {
             Token::SemiColon => out.push(';'),
             Token::Mul => out.push('*'),
             Token::Placeholder(p) => out.push_str(p),
-            // `Display` doubles a lone `'` inside (and keeps `''` and `\'` as they are): only a
-            // string without one is written here.
-            Token::SingleQuotedString(s) if !s.contains('\'') => {
+            // As the token's `Display` writes it: the value between quotes, nothing escaped.
+            Token::SingleQuotedString(s) => {
                 out.push('\'');
                 out.push_str(s);
                 out.push('\'');
