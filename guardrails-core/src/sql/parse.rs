@@ -60,6 +60,15 @@ pub(crate) fn with_statement<R>(
     // Borrowed where it was built: a `Statement` is 3.4 KiB.
     let fast = super::fastparse::parse(toks, dialect);
     if let Some(stmt) = &fast {
+        // Debug builds (every test) hold each fast tree to sqlparser's.
+        #[cfg(debug_assertions)]
+        {
+            let slow = parse_one(parser_tokens(toks), dialect);
+            debug_assert!(
+                matches!(&slow, Ok(s) if **s == *stmt),
+                "the fast parser's tree differs from sqlparser's ({slow:?})"
+            );
+        }
         return judge(toks, Some(Ok(stmt)));
     }
     let lent: Vec<TokenWithSpan> = toks
