@@ -247,7 +247,7 @@ impl Cx<'_> {
                     Grade::Review,
                     format!(
                         "`{what}` of `{table}` may touch many rows: `WHERE {}`",
-                        predicate::short(selection)
+                        super::render::short(selection)
                     ),
                 );
             }

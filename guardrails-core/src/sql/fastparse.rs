@@ -201,10 +201,10 @@ impl<'a> Parser<'a> {
         self.expect_keyword(Keyword::VALUES)?;
         let mut rows = vec![];
         loop {
-            let opening_token = self.attached()?;
-            if opening_token.0.token != Token::LParen {
+            if self.peek() != Some(&Token::LParen) {
                 return None;
             }
+            let opening_token = self.attached()?;
             let mut row = vec![];
             loop {
                 row.push(self.expr(self.d.prec_unknown())?);
@@ -402,7 +402,7 @@ pub(crate) fn agrees_with_sqlparser(text: &str, dialect: Dialect) -> Result<usiz
     let Ok(lexed) = super::lex::lex(text, dialect) else {
         return Ok(0);
     };
-    let go = matches!(dialect, Dialect::Mssql | Dialect::Generic);
+    let go = super::split::go_separates(dialect);
     let mut taken = 0;
     for piece in super::split::split(&lexed.toks, text, go) {
         let toks = lexed.toks.get(piece.start..piece.end).unwrap_or_default();

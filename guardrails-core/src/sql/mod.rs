@@ -386,7 +386,7 @@ pub(crate) fn analyze_at(text: &str, dialect: Dialect, depth: usize) -> SqlAnaly
             return out;
         }
     }
-    let go = matches!(dialect, Dialect::Mssql | Dialect::Generic);
+    let go = split::go_separates(dialect);
     let pieces = split::split(&lexed.toks, text, go);
     out.statements.reserve_exact(pieces.len());
     let mut known = Known::default();

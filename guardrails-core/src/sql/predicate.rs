@@ -6,6 +6,7 @@ use sqlparser::ast::{
     BinaryOperator, Expr, InTarget, Query, SetExpr, TableFactor, UnaryOperator, Value,
 };
 
+use super::render::short;
 use crate::action::Dialect;
 
 /// The scope of a predicate.
@@ -858,5 +859,3 @@ fn subquery_selects_all_of_target(q: &Query, col: &str, t: &Target<'_>) -> bool 
     });
     same_table && selects_col
 }
-
-pub(crate) use super::render::short;

@@ -4,6 +4,13 @@
 use sqlparser::tokenizer::Token;
 
 use super::lex::Tok;
+use crate::action::Dialect;
+
+/// Whether a `GO` line separates statements in `dialect` (T-SQL's batch separator; Generic
+/// accepts T-SQL scripts too).
+pub(crate) fn go_separates(dialect: Dialect) -> bool {
+    matches!(dialect, Dialect::Mssql | Dialect::Generic)
+}
 
 /// A statement: a range of non-whitespace tokens.
 #[derive(Clone, Copy, Debug)]
